@@ -1,0 +1,26 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { errorResponse } from './errors.ts';
+import { createHealthRouter } from './routes/health.ts';
+import { createSessionsRouter } from './routes/sessions.ts';
+import type { SessionStore } from './sessions.ts';
+
+export type AppDeps = { store: SessionStore; logger: Logger };
+
+export function createApp({ store, logger }: AppDeps) {
+  const app = new OpenAPIHono();
+  app.route('/', createHealthRouter(store));
+  app.route('/api/engine/sessions', createSessionsRouter(store));
+
+  app.notFound((c) => errorResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((error, c) => {
+    // Framework-raised client errors (e.g. malformed JSON) keep their status and message.
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(c, error.status, error.message);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    return errorResponse(c, 500, 'internal error');
+  });
+  return app;
+}

@@ -1,0 +1,25 @@
+// `npm run migrate -- up [N]` / `npm run migrate -- down [N]` against DATABASE_URL.
+import { configFromEnv } from '../config.ts';
+import { migrate } from '../migrate.ts';
+
+const usage = 'usage: npm run migrate -- up [count] | down [count]   (DATABASE_URL=postgres://user:pass@host:port/db)';
+
+async function main(args: string[]) {
+  const [direction, countArg, ...rest] = args;
+  if ((direction !== 'up' && direction !== 'down') || rest.length || (countArg && !/^[1-9]\d*$/.test(countArg))) {
+    throw new Error(usage);
+  }
+  const { databaseUrl } = configFromEnv(process.env);
+  if (!databaseUrl) throw new Error(`DATABASE_URL is not set.\n${usage}`);
+  await migrate({
+    databaseUrl,
+    direction,
+    count: countArg ? Number(countArg) : undefined,
+    log: (message) => console.log(message),
+  });
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(`migrate failed: ${error.message}`);
+  process.exitCode = 1;
+});

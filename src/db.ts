@@ -1,0 +1,48 @@
+import pg from 'pg';
+
+/** Connection errors that mean "nothing answers there", as opposed to a refused login or a bad query. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+/** Connects, or fails with a message that says what to do about it. */
+export async function connectOrExplain(client: pg.Client, databaseUrl: string): Promise<void> {
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(explainConnectionError(error, databaseUrl), { cause: error });
+  }
+}
+
+export function explainConnectionError(error: unknown, databaseUrl: string): string {
+  const where = redactUrl(databaseUrl);
+  const code = (error as { code?: string }).code ?? '';
+  if (UNREACHABLE.has(code) || /timeout/i.test(String((error as Error).message))) {
+    return (
+      `cannot reach PostgreSQL at ${where} (${code || (error as Error).message}). Start it, fix DATABASE_URL, ` +
+      'or unset DATABASE_URL to let `npm start` run an embedded PostgreSQL with pg_cron under .data/.'
+    );
+  }
+  if (code === '3D000') return `database in ${where} does not exist: create it first (createdb) or fix DATABASE_URL.`;
+  if (code === '28P01' || code === '28000') return `PostgreSQL refused the login for ${where}: check the user and password in DATABASE_URL.`;
+  return `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`;
+}
+
+/** The URL without its password, fit for logs. */
+export function redactUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+export function createPool(databaseUrl: string): pg.Pool {
+  return new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 2_000,
+    // A request never holds a connection for ever: a stuck purge or lock wait ends with an error.
+    options: '-c statement_timeout=30000 -c lock_timeout=5000',
+  });
+}

@@ -1,0 +1,66 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { errorResponse } from '../errors.ts';
+import {
+  ErrorBody,
+  GhostPurgeQuery,
+  GhostPurgeResult,
+  Message,
+  NewMessage,
+  NewSession,
+  Session,
+  SessionIdParam,
+} from '../schemas.ts';
+import type { SessionStore } from '../sessions.ts';
+import { validationHook } from '../validation.ts';
+
+const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const jsonBody = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
+
+const badRequest = json(ErrorBody, 'Invalid input');
+const notFound = json(ErrorBody, 'No such session');
+
+const createSessionRoute = createRoute({
+  method: 'post',
+  path: '/',
+  request: jsonBody(NewSession),
+  responses: { 201: json(Session, 'The new session'), 400: badRequest },
+});
+
+const purgeGhostSessionsRoute = createRoute({
+  method: 'delete',
+  path: '/ghosts',
+  summary: 'Delete sessions with no message idle for more than older_than_minutes (default 15)',
+  request: { query: GhostPurgeQuery },
+  responses: { 200: json(GhostPurgeResult, 'How many sessions were deleted'), 400: badRequest },
+});
+
+const getSessionRoute = createRoute({
+  method: 'get',
+  path: '/{id}',
+  request: { params: SessionIdParam },
+  responses: { 200: json(Session, 'The session'), 400: badRequest, 404: notFound },
+});
+
+const addMessageRoute = createRoute({
+  method: 'post',
+  path: '/{id}/messages',
+  request: { params: SessionIdParam, ...jsonBody(NewMessage) },
+  responses: { 201: json(Message, 'The stored message'), 400: badRequest, 404: notFound },
+});
+
+export function createSessionsRouter(store: SessionStore) {
+  return new OpenAPIHono({ defaultHook: validationHook })
+    .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
+    .openapi(purgeGhostSessionsRoute, async (c) => {
+      const deleted = await store.deleteGhostSessions(c.req.valid('query').older_than_minutes);
+      return c.json({ deleted, status: 'ok' as const }, 200);
+    })
+    .openapi(getSessionRoute, async (c) => {
+      const session = await store.findSession(c.req.valid('param').id);
+      return session ? c.json(session, 200) : errorResponse(c, 404, 'session not found');
+    })
+    .openapi(addMessageRoute, async (c) => {
+      const message = await store.addMessage(c.req.valid('param').id, c.req.valid('json'));
+      return message ? c.json(message, 201) : errorResponse(c, 404, 'session not found');
+    });
+}

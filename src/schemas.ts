@@ -1,0 +1,62 @@
+// Request and response shapes of the HTTP API, in one place. They also feed validation error messages.
+import { z } from '@hono/zod-openapi';
+
+export const MAX_PURGE_MINUTES = 525_600; // one year
+
+export const ErrorBody = z.object({ status: z.literal('error'), error: z.string() }).openapi('Error');
+
+export const SessionIdParam = z.object({ id: z.uuid({ error: 'id must be a UUID' }) });
+
+export const NewSession = z
+  .strictObject({
+    agent_id: z.string().trim().min(1, 'agent_id must be a non-empty string').max(200),
+    title: z.string().max(500).nullish(),
+  })
+  .openapi('NewSession');
+
+export const Session = z
+  .object({
+    id: z.uuid(),
+    agent_id: z.string(),
+    title: z.string().nullable(),
+    message_count: z.number().int(),
+    created_at: z.iso.datetime({ offset: true }),
+    updated_at: z.iso.datetime({ offset: true }),
+  })
+  .openapi('Session');
+
+export const NewMessage = z
+  .strictObject({
+    role: z.string().trim().min(1, 'role must be a non-empty string').max(64),
+    content: z.string().min(1, 'content must be a non-empty string').max(100_000),
+  })
+  .openapi('NewMessage');
+
+export const Message = z
+  .object({
+    id: z.number().int(),
+    session_id: z.uuid(),
+    role: z.string(),
+    content: z.string(),
+    created_at: z.iso.datetime({ offset: true }),
+  })
+  .openapi('Message');
+
+export const GhostPurgeQuery = z.object({
+  older_than_minutes: z
+    .string()
+    .regex(/^\d+$/, 'older_than_minutes must be a whole number of minutes')
+    .transform(Number)
+    .pipe(z.number().max(MAX_PURGE_MINUTES, `older_than_minutes must be at most ${MAX_PURGE_MINUTES}`))
+    .default(15)
+    .openapi({ param: { name: 'older_than_minutes', in: 'query' }, example: '15', type: 'integer' }),
+});
+
+export const GhostPurgeResult = z
+  .object({ deleted: z.number().int(), status: z.literal('ok') })
+  .openapi('GhostPurgeResult');
+
+export type Session = z.infer<typeof Session>;
+export type NewSession = z.infer<typeof NewSession>;
+export type Message = z.infer<typeof Message>;
+export type NewMessage = z.infer<typeof NewMessage>;
