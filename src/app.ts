@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from './db.ts';
 import { errorResponse } from './errors.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
@@ -18,6 +19,11 @@ export function createApp({ store, logger }: AppDeps) {
     // Framework-raised client errors (e.g. malformed JSON) keep their status and message.
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, error.status, error.message);
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'database unavailable');
+      c.header('Retry-After', '1');
+      return errorResponse(c, 503, 'database unavailable, retry later');
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
     return errorResponse(c, 500, 'internal error');

@@ -37,6 +37,23 @@ export function redactUrl(databaseUrl: string): string {
   }
 }
 
+/**
+ * Errors that say the database cannot serve us right now (down, restarting, saturated, too slow),
+ * which a client should retry: the API answers them 503, not 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const { code = '', message = '' } = error as { code?: string; message?: string };
+  return (
+    UNREACHABLE.has(code) ||
+    code === 'ECONNRESET' ||
+    code.startsWith('08') || // connection exception
+    code === '57P01' || code === '57P02' || code === '57P03' || // shutting down / cannot connect now
+    code === '53300' || // too many connections
+    code === '57014' || code === '55P03' || // statement or lock timeout
+    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+  );
+}
+
 export function createPool(databaseUrl: string): pg.Pool {
   return new pg.Pool({
     connectionString: databaseUrl,

@@ -12,8 +12,6 @@ export interface SessionStore {
   ping(): Promise<void>;
 }
 
-const FOREIGN_KEY_VIOLATION = '23503';
-
 const sessionColumns = 'id, agent_id, title, message_count, created_at, updated_at';
 
 function toSession(row: Record<string, unknown>): Session {
@@ -43,19 +41,17 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async addMessage(sessionId, { role, content }) {
-      try {
-        const { rows } = await pool.query(
-          `insert into engine_chat_messages (session_id, role, content) values ($1, $2, $3)
-           returning id, session_id, role, content, created_at`,
-          [sessionId, role, content],
-        );
-        const row = rows[0];
-        return { ...row, id: Number(row.id), created_at: row.created_at.toISOString() };
-      } catch (error) {
-        // The foreign key check runs under a lock on the session row, so this is the race-free "not found".
-        if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return undefined;
-        throw error;
-      }
+      // Inserting through a KEY SHARE lock on the session: a purge that holds the session first wins (we then
+      // find no row and answer 404), one that comes later skips the locked row. No foreign-key error either way,
+      // which matters because pg's pool drops the connection of any query that fails.
+      const { rows } = await pool.query(
+        `insert into engine_chat_messages (session_id, role, content)
+         select id, $2, $3 from engine_chat_sessions where id = $1 for key share
+         returning id, session_id, role, content, created_at`,
+        [sessionId, role, content],
+      );
+      const row = rows[0];
+      return row && { ...row, id: Number(row.id), created_at: row.created_at.toISOString() };
     },
 
     async deleteGhostSessions(olderThanMinutes) {

@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { OUR_JOBS, setCronJobsActive } from './helpers/cron.ts';
+import { insertSession, useDatabase } from './helpers/db.ts';
+
+const db = useDatabase();
+afterAll(() => setCronJobsActive(db, false));
+
+describe('pg_cron jobs', () => {
+  it('are registered by name, each calling a stored function', async () => {
+    const { rows } = await db.query(
+      'select jobname, schedule, command, database from cron.job where jobname = any($1) order by jobname',
+      [OUR_JOBS],
+    );
+    expect(rows).toEqual([
+      { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT delete_old_cron_history(7)', database: expect.any(String) },
+      { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'SELECT delete_ghost_sessions(15)', database: expect.any(String) },
+      { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'SELECT prune_old_sessions(30)', database: expect.any(String) },
+    ]);
+    const { rows: current } = await db.query('select current_database() as name');
+    expect(new Set(rows.map((r) => r.database))).toEqual(new Set([current[0].name]));
+  });
+
+  it('delete_old_cron_history keeps a week of run history', async () => {
+    const { rows: job } = await db.query(`select jobid from cron.job where jobname = 'ghost-sessions-purge'`);
+    await db.query(
+      `insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status, start_time, end_time)
+       select $1, nextval('cron.runid_seq'), 0, current_database(), current_user, 'test', 'succeeded', t, t
+       from unnest(array[now() - interval '8 days', now() - interval '6 days']) as t`,
+      [job[0].jobid],
+    );
+    const { rows } = await db.query('select delete_old_cron_history(7) as deleted');
+    expect(rows[0].deleted).toBeGreaterThanOrEqual(1);
+    const { rows: left } = await db.query(
+      `select count(*)::int as old from cron.job_run_details where end_time < now() - interval '7 days'`,
+    );
+    expect(left[0].old).toBe(0);
+    const { rows: recent } = await db.query(
+      `select count(*)::int as n from cron.job_run_details where command = 'test' and end_time > now() - interval '7 days'`,
+    );
+    expect(recent[0].n).toBe(1);
+  });
+
+  it(
+    'really fire: the scheduled purge removes a backdated ghost within a minute and logs success',
+    async () => {
+      const { rows: start } = await db.query('select now() as at');
+      const ghost = await insertSession(db, { idleMinutes: 20 });
+      const keeper = await insertSession(db, { idleMinutes: 20, messages: 1 });
+      await setCronJobsActive(db, true, ['ghost-sessions-purge']);
+
+      const deadline = Date.now() + 75_000;
+      let remaining: string[] = [ghost];
+      while (remaining.includes(ghost) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        remaining = (await db.query('select id from engine_chat_sessions')).rows.map((r) => r.id);
+      }
+      expect(remaining).toEqual([keeper]);
+
+      const { rows: runs } = await db.query(
+        `select d.status from cron.job_run_details d join cron.job j using (jobid)
+         where j.jobname = 'ghost-sessions-purge' and d.start_time >= $1`,
+        [start[0].at],
+      );
+      expect(runs.length).toBeGreaterThanOrEqual(1);
+      expect(runs.every((run) => run.status === 'succeeded')).toBe(true);
+    },
+    90_000,
+  );
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { countSessions, insertSession, useApp, useDatabase } from './helpers/db.ts';
+
+const db = useDatabase();
+const app = useApp();
+
+const purge = (query = '') => app.request(`/api/engine/sessions/ghosts${query}`, { method: 'DELETE' });
+
+describe('DELETE /api/engine/sessions/ghosts', () => {
+  it('passes the seed verification: a new ghost is purged with older_than_minutes=0', async () => {
+    const created = await app.request('/api/engine/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agent_id: 'test', title: 'ghost-test' }),
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ agent_id: 'test', title: 'ghost-test', message_count: 0 });
+
+    const purged = await purge('?older_than_minutes=0');
+    expect(purged.status).toBe(200);
+    expect(await purged.json()).toEqual({ deleted: 1, status: 'ok' });
+
+    const { rows } = await db.query('select count(*)::int as n from engine_chat_sessions where message_count = 0');
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('uses 15 minutes when older_than_minutes is absent', async () => {
+    const idle16 = await insertSession(db, { idleMinutes: 16 });
+    const idle14 = await insertSession(db, { idleMinutes: 14 });
+
+    const response = await purge();
+    expect(await response.json()).toEqual({ deleted: 1, status: 'ok' });
+    const { rows } = await db.query('select id from engine_chat_sessions');
+    expect(rows.map((r) => r.id)).toEqual([idle14]);
+    expect(rows.map((r) => r.id)).not.toContain(idle16);
+  });
+
+  it('never deletes a session that has messages, however old', async () => {
+    const withMessage = await insertSession(db, { idleMinutes: 60 * 24 * 29, messages: 1 });
+    await insertSession(db, { idleMinutes: 60 });
+
+    expect(await (await purge('?older_than_minutes=0')).json()).toEqual({ deleted: 1, status: 'ok' });
+    const { rows } = await db.query('select id, message_count from engine_chat_sessions');
+    expect(rows).toEqual([{ id: withMessage, message_count: 1 }]);
+  });
+
+  it('judges idleness by updated_at, not created_at', async () => {
+    const oldButActive = await insertSession(db, { createdMinutesAgo: 600, idleMinutes: 5 });
+    const newButIdle = await insertSession(db, { createdMinutesAgo: 20, idleMinutes: 20 });
+
+    expect(await (await purge('?older_than_minutes=15')).json()).toEqual({ deleted: 1, status: 'ok' });
+    const { rows } = await db.query('select id from engine_chat_sessions');
+    expect(rows.map((r) => r.id)).toEqual([oldButActive]);
+    expect(rows.map((r) => r.id)).not.toContain(newButIdle);
+  });
+
+  it.each([
+    ['?older_than_minutes=-1', 'whole number'],
+    ['?older_than_minutes=1.5', 'whole number'],
+    ['?older_than_minutes=abc', 'whole number'],
+    ['?older_than_minutes=', 'whole number'],
+    ['?older_than_minutes=%20', 'whole number'],
+    ['?older_than_minutes=1e3', 'whole number'],
+    ['?older_than_minutes=525601', 'at most 525600'],
+    ['?older_than_minutes=99999999999999999999', 'at most 525600'],
+  ])('answers 400 to %s and deletes nothing', async (query, message) => {
+    await insertSession(db, { idleMinutes: 60 * 24 * 400 });
+    const response = await purge(query);
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body).toEqual({ status: 'error', error: expect.stringContaining(message) });
+    expect(await countSessions(db)).toBe(1);
+  });
+
+  it('accepts the largest threshold, a year', async () => {
+    await insertSession(db, { idleMinutes: 525_601 });
+    expect(await (await purge('?older_than_minutes=525600')).json()).toEqual({ deleted: 1, status: 'ok' });
+  });
+});
+
+describe('delete_ghost_sessions(minutes) in SQL', () => {
+  it.each([['null'], ['-1']])('rejects %s with SQLSTATE 22023 and deletes nothing', async (arg) => {
+    await insertSession(db, { idleMinutes: 60 });
+    await expect(db.query(`select delete_ghost_sessions(${arg})`)).rejects.toMatchObject({
+      code: '22023',
+      message: expect.stringContaining('non-negative'),
+    });
+    expect(await countSessions(db)).toBe(1);
+  });
+
+  it('returns how many ghosts it deleted', async () => {
+    for (let i = 0; i < 3; i++) await insertSession(db, { idleMinutes: 30 });
+    await insertSession(db, { idleMinutes: 5 });
+    const { rows } = await db.query('select delete_ghost_sessions(15) as deleted');
+    expect(rows[0].deleted).toBe(3);
+    expect(await countSessions(db)).toBe(1);
+  });
+
+  it('skips a ghost whose row a writer holds, and takes it on the next run', async () => {
+    const held = await insertSession(db, { idleMinutes: 30 });
+    await insertSession(db, { idleMinutes: 30 });
+    const writer = await db.connect();
+    try {
+      await writer.query('begin');
+      await writer.query('select from engine_chat_sessions where id = $1 for update', [held]);
+      const { rows } = await db.query('select delete_ghost_sessions(15) as deleted');
+      expect(rows[0].deleted).toBe(1);
+      await writer.query('rollback');
+    } finally {
+      writer.release();
+    }
+    const { rows } = await db.query('select delete_ghost_sessions(15) as deleted');
+    expect(rows[0].deleted).toBe(1);
+    expect(await countSessions(db)).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeEach, inject } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { createPool } from '../../src/db.ts';
+import { createSessionStore } from '../../src/sessions.ts';
+
+export const databaseUrl = () => inject('databaseUrl');
+
+/** A pool on the test database for this file, emptied before each test and closed after the file. */
+export function useDatabase() {
+  const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
+  beforeEach(async () => {
+    await pool.query('truncate engine_chat_sessions, engine_chat_messages');
+  });
+  afterAll(() => pool.end());
+  return pool;
+}
+
+/** The real app on the real database, with its own pool as in production. */
+export function useApp() {
+  const pool = createPool(databaseUrl());
+  const app = createApp({ store: createSessionStore(pool), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
+  afterAll(() => pool.end());
+  return app;
+}
+
+type SessionSeed = { idleMinutes?: number; createdMinutesAgo?: number; messages?: number };
+
+/** Inserts a session with `messages` messages, last active `idleMinutes` ago. */
+export async function insertSession(db: pg.Pool, { idleMinutes = 0, createdMinutesAgo, messages = 0 }: SessionSeed = {}) {
+  const { rows } = await db.query(
+    `insert into engine_chat_sessions (agent_id, title) values ('agent', 'test') returning id`,
+  );
+  const id: string = rows[0].id;
+  for (let i = 0; i < messages; i++) {
+    await db.query(`insert into engine_chat_messages (session_id, role, content) values ($1, 'user', 'hi')`, [id]);
+  }
+  // Backdate after the messages: the trigger sets updated_at to now() on every message.
+  await db.query(
+    `update engine_chat_sessions
+     set created_at = now() - make_interval(mins => $2), updated_at = now() - make_interval(mins => $3)
+     where id = $1`,
+    [id, createdMinutesAgo ?? idleMinutes, idleMinutes],
+  );
+  return id;
+}
+
+export async function countSessions(db: pg.Pool): Promise<number> {
+  const { rows } = await db.query('select count(*)::int as n from engine_chat_sessions');
+  return rows[0].n;
+}
