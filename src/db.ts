@@ -26,6 +26,11 @@ export function explainConnectionError(error: unknown, databaseUrl: string): str
   return `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`;
 }
 
+/** An error's message with PostgreSQL's hint, which often names the fix. */
+export function messageWithHint(error: Error & { hint?: string }): string {
+  return error.hint ? `${error.message}\nhint: ${error.hint}` : error.message;
+}
+
 /** The URL without its password, fit for logs. */
 export function redactUrl(databaseUrl: string): string {
   try {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createApp } from './app.ts';
 import { configFromEnv } from './config.ts';
-import { createPool, redactUrl } from './db.ts';
+import { createPool, messageWithHint, redactUrl } from './db.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 import { migrate } from './migrate.ts';
 import { createSessionStore } from './sessions.ts';
@@ -55,7 +55,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error: Error & { hint?: string }) => {
-  console.error(`session-sweeper failed to start: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}`);
+main().catch((error: Error) => {
+  console.error(`session-sweeper failed to start: ${messageWithHint(error)}`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 // `npm run migrate -- up [N]` / `npm run migrate -- down [N]` against DATABASE_URL.
 import { configFromEnv } from '../config.ts';
+import { messageWithHint } from '../db.ts';
 import { migrate } from '../migrate.ts';
 
 const usage = 'usage: npm run migrate -- up [count] | down [count]   (DATABASE_URL=postgres://user:pass@host:port/db)';
@@ -20,6 +21,6 @@ async function main(args: string[]) {
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {
-  console.error(`migrate failed: ${error.message}`);
+  console.error(`migrate failed: ${messageWithHint(error)}`);
   process.exitCode = 1;
 });
