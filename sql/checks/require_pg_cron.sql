@@ -18,7 +18,8 @@ begin
   end if;
   if coalesce(cron_database, 'postgres') <> current_database() then
     raise exception 'pg_cron runs jobs in database "%", but this migration runs in "%"', coalesce(cron_database, 'postgres'), current_database()
-      using hint = format('Set cron.database_name = ''%s'' in postgresql.conf and restart PostgreSQL.', current_database());
+      using hint = format('Point DATABASE_URL at database "%s", or set cron.database_name = ''%s'' in postgresql.conf and restart PostgreSQL.',
+        coalesce(cron_database, 'postgres'), current_database());
   end if;
 end
 $$;
