@@ -33,6 +33,11 @@ teardown() {
 trap teardown EXIT
 
 t_all=$(now)
+missing=(); for tool in curl jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if ((${#missing[@]})); then
+  [[ $(id -u) == 0 && -r /etc/debian_version ]] || die "needs ${missing[*]}: apt-get install -y ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 # 1. engine (bounded: a hung daemon socket would block forever)
 if ! timeout 20 docker info >/dev/null 2>&1; then
   [[ $(id -u) == 0 && -r /etc/debian_version ]] || die "no Docker engine answers: start Docker and run again"
