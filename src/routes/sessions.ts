@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
 import { errorResponse } from '../errors.ts';
 import {
   ErrorBody,
@@ -48,11 +49,15 @@ const addMessageRoute = createRoute({
   responses: { 201: json(Message, 'The stored message'), 400: badRequest, 404: notFound },
 });
 
-export function createSessionsRouter(store: SessionStore) {
+export function createSessionsRouter(store: SessionStore, logger: Logger) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
     .openapi(purgeGhostSessionsRoute, async (c) => {
-      const deleted = await store.deleteGhostSessions(c.req.valid('query').older_than_minutes);
+      const olderThanMinutes = c.req.valid('query').older_than_minutes;
+      const started = performance.now();
+      const deleted = await store.deleteGhostSessions(olderThanMinutes);
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      logger.info({ request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs }, 'manual ghost purge');
       return c.json({ deleted, status: 'ok' as const }, 200);
     })
     .openapi(getSessionRoute, async (c) => {
