@@ -66,12 +66,11 @@ export function createMetrics(store: Pick<SessionStore, 'readPurgeStats' | 'list
   });
   const databaseUp = new Gauge({
     name: 'session_sweeper_database_up',
-    help: '1 when the last scrape could read the database, else 0 (the database gauges are then absent)',
+    help: '1 when this scrape could read the database, else 0 (the database gauges are then NaN or absent)',
     registers,
   });
 
   let lastAuditId = 0;
-  const databaseGauges = [ghostsPending, oldestGhostAge, purgeLag, cronLastSuccessAge, cronJobActive];
 
   async function readDatabase() {
     const stats = await store.readPurgeStats(lastAuditId);
@@ -101,14 +100,17 @@ export function createMetrics(store: Pick<SessionStore, 'readPurgeStats' | 'list
       httpDuration.observe(labels, seconds);
     },
 
-    /** The exposition text; the database part is left out (database_up 0) while the database does not answer. */
+    /** The exposition text; while the database does not answer, database_up is 0 and its gauges unknown. */
     async render(): Promise<string> {
       try {
         await readDatabase();
         databaseUp.set(1);
         outage.answered();
       } catch (error) {
-        for (const gauge of databaseGauges) gauge.reset();
+        // No stale numbers: unknown is NaN (a gauge without labels cannot be left out), per-job series go away.
+        for (const gauge of [ghostsPending, oldestGhostAge, purgeLag]) gauge.set(Number.NaN);
+        cronLastSuccessAge.reset();
+        cronJobActive.reset();
         databaseUp.set(0);
         outage.failed(error);
       }

@@ -23,6 +23,7 @@ const notFound = json(ErrorBody, 'No such session');
 const createSessionRoute = createRoute({
   method: 'post',
   path: '/',
+  summary: 'Open a session',
   request: jsonBody(NewSession),
   responses: { 201: json(Session, 'The new session'), 400: badRequest },
 });
@@ -38,6 +39,7 @@ const purgeGhostSessionsRoute = createRoute({
 const getSessionRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  summary: 'Read a session',
   request: { params: SessionIdParam },
   responses: { 200: json(Session, 'The session'), 400: badRequest, 404: notFound },
 });
@@ -45,6 +47,7 @@ const getSessionRoute = createRoute({
 const addMessageRoute = createRoute({
   method: 'post',
   path: '/{id}/messages',
+  summary: 'Add a message to a session (404 if it does not exist or was just purged)',
   request: { params: SessionIdParam, ...jsonBody(NewMessage) },
   responses: { 201: json(Message, 'The stored message'), 400: badRequest, 404: notFound },
 });
