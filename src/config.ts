@@ -17,6 +17,10 @@ const envSchema = z.object({
     unsetIfEmpty,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  CRON_DATABASE: z.preprocess(
+    unsetIfEmpty,
+    z.string().regex(/^[^\/?#]+$/, 'must be a database name (e.g. postgres), not a URL').optional(),
+  ),
 });
 
 export type Config = {
@@ -25,6 +29,8 @@ export type Config = {
   /** Unset: `npm start` runs an embedded PostgreSQL under .data/. */
   databaseUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Managed PostgreSQL: the database pg_cron lives in (e.g. postgres); unset: the app database. */
+  cronDatabase: string | undefined;
 };
 
 /** Parses the environment; throws one readable error listing every bad variable. */
@@ -34,6 +40,6 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment: ${problems.join('; ')}`);
   }
-  const { PORT, HOST, DATABASE_URL, LOG_LEVEL } = parsed.data;
-  return { port: PORT, host: HOST, databaseUrl: DATABASE_URL, logLevel: LOG_LEVEL };
+  const { PORT, HOST, DATABASE_URL, LOG_LEVEL, CRON_DATABASE } = parsed.data;
+  return { port: PORT, host: HOST, databaseUrl: DATABASE_URL, logLevel: LOG_LEVEL, cronDatabase: CRON_DATABASE };
 }

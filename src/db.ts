@@ -62,6 +62,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function createPool(databaseUrl: string): pg.Pool {
   return new pg.Pool({
     connectionString: databaseUrl,
+    // Names our purges in session_purge_log.source, and our connections in pg_stat_activity.
+    application_name: 'session-sweeper',
     max: 10,
     connectionTimeoutMillis: 2_000,
     // A request never holds a connection for ever: a stuck purge or lock wait ends with an error.

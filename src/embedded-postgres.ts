@@ -18,6 +18,8 @@ export type EmbeddedPostgresOptions = {
   /** Holds the cluster (`<dir>/postgres`) and its log (`<dir>/postgres.log`); kept across restarts. */
   dir: string;
   database: string;
+  /** Where pg_cron runs (cron.database_name), as on managed PostgreSQL; default: `database`. */
+  cronDatabase?: string;
   log: Log;
   env?: Record<string, string | undefined>;
 };
@@ -25,7 +27,7 @@ export type EmbeddedPostgresOptions = {
 const STOP_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
-export async function startEmbeddedPostgres({ dir, database, log, env = process.env }: EmbeddedPostgresOptions) {
+export async function startEmbeddedPostgres({ dir, database, cronDatabase = database, log, env = process.env }: EmbeddedPostgresOptions) {
   const bin = findPgBinDir(env);
   ensurePgCron(bin, log);
 
@@ -53,7 +55,7 @@ export async function startEmbeddedPostgres({ dir, database, log, env = process.
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
       '-c', 'shared_preload_libraries=pg_cron',
-      '-c', `cron.database_name=${database}`,
+      '-c', `cron.database_name=${cronDatabase}`,
       // Jobs run in background workers, so they need no password-less login over localhost.
       '-c', 'cron.use_background_workers=on',
       '-c', 'max_worker_processes=20',

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { PG_MIGRATE_LOCK_ID, runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { connectOrExplain } from './db.ts';
-import { refreshSqlFunctions } from './sql-files.ts';
+import { CRON_DATABASE_SETTING, databaseUrlFor, prepareCronDatabase, syncJobsFromCronDatabase } from './managed-cron.ts';
+import { refreshSqlObjects } from './sql-files.ts';
 
 const migrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
@@ -11,17 +12,29 @@ export type MigrateOptions = {
   direction: 'up' | 'down';
   /** How many migrations to apply or undo; default: all pending for up, one for down. */
   count?: number;
+  /** The database pg_cron runs in (managed PostgreSQL); unset or the app database: pg_cron is in the app database. */
+  cronDatabase?: string;
   log: (message: string) => void;
 };
 
 /**
- * node-pg-migrate, then (after up) the refresh of SQL functions from sql/functions.
+ * node-pg-migrate, then (after up) the refresh of SQL functions and views from sql/.
  * Pending migrations run in one transaction; a concurrent migrator waits for the advisory lock.
+ * With cronDatabase elsewhere, pg_cron is checked and created there, and our jobs scheduled from there.
  */
-export async function migrate({ databaseUrl, direction, count, log }: MigrateOptions): Promise<void> {
+export async function migrate({ databaseUrl, direction, count, cronDatabase, log }: MigrateOptions): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await connectOrExplain(client, databaseUrl);
+  let cron: pg.Client | undefined;
   try {
+    const appDatabase: string = (await client.query('select current_database() as name')).rows[0].name;
+    if (cronDatabase && cronDatabase !== appDatabase) {
+      const cronUrl = databaseUrlFor(databaseUrl, cronDatabase);
+      cron = new pg.Client({ connectionString: cronUrl });
+      await connectOrExplain(cron, cronUrl);
+      await prepareCronDatabase(cron);
+      await client.query('select set_config($1, $2, false)', [CRON_DATABASE_SETTING, cronDatabase]);
+    }
     const applied = await runner({
       dbClient: client,
       dir: migrationsDir,
@@ -36,10 +49,12 @@ export async function migrate({ databaseUrl, direction, count, log }: MigrateOpt
     const verb = direction === 'up' ? 'applied' : 'undid';
     log(applied.length ? `${verb} ${applied.map((m) => m.name).join(', ')}` : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`);
     if (direction === 'up') {
-      const refreshed = await refreshSqlFunctions(client, PG_MIGRATE_LOCK_ID);
-      log(`refreshed functions from sql/functions: ${refreshed.join(', ') || 'none installed'}`);
+      const refreshed = await refreshSqlObjects(client, PG_MIGRATE_LOCK_ID);
+      log(`refreshed from sql/functions and sql/views: ${refreshed.join(', ') || 'none installed'}`);
     }
+    if (cron) await syncJobsFromCronDatabase(cron, client, appDatabase, log);
   } finally {
     await client.end();
+    await cron?.end();
   }
 }

@@ -1,11 +1,11 @@
 // `npm start`: database (DATABASE_URL, or an embedded cluster under .data/), migrations, then the HTTP server.
 import { serve } from '@hono/node-server';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { createApp } from './app.ts';
 import { configFromEnv } from './config.ts';
 import { createPool, messageWithHint, redactUrl } from './db.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
+import { createLogger } from './logger.ts';
 import { migrate } from './migrate.ts';
 import { createSessionStore } from './sessions.ts';
 
@@ -14,19 +14,19 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main() {
   const config = configFromEnv(process.env);
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config.logLevel);
   const log = (message: string) => logger.info(message);
 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dir: embeddedDir, database: 'aria', log });
+    embedded = await startEmbeddedPostgres({ dir: embeddedDir, database: 'aria', cronDatabase: config.cronDatabase, log });
     databaseUrl = embedded.url;
     log(`embedded PostgreSQL with pg_cron is up; inspect it with: psql ${databaseUrl} -c "select * from cron.job"`);
   }
 
   try {
-    await migrate({ databaseUrl, direction: 'up', log });
+    await migrate({ databaseUrl, direction: 'up', cronDatabase: config.cronDatabase, log });
   } catch (error) {
     await embedded?.stop();
     throw error;

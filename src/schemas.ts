@@ -56,7 +56,27 @@ export const GhostPurgeResult = z
   .object({ deleted: z.number().int(), status: z.literal('ok') })
   .openapi('GhostPurgeResult');
 
+const isoOrNull = z.iso.datetime({ offset: true }).nullable();
+
+export const CronJob = z
+  .object({
+    job: z.string().openapi({ example: 'ghost-sessions-purge' }),
+    schedule: z.string().openapi({ example: '* * * * *' }),
+    command: z.string().openapi({ example: 'SELECT delete_ghost_sessions(15)' }),
+    active: z.boolean(),
+    last_status: z.string().nullable().openapi({ example: 'succeeded' }),
+    last_run_at: isoOrNull,
+    last_duration_seconds: z.number().nullable(),
+    last_success_at: isoOrNull,
+    next_run_at: isoOrNull,
+    next_due: z.string().openapi({ description: "'in 42 s', 'paused' or 'unknown'", example: 'in 42 s' }),
+  })
+  .openapi('CronJob');
+
+export const CronJobList = z.object({ jobs: z.array(CronJob) }).openapi('CronJobList');
+
 export type Session = z.infer<typeof Session>;
+export type CronJob = z.infer<typeof CronJob>;
 export type NewSession = z.infer<typeof NewSession>;
 export type Message = z.infer<typeof Message>;
 export type NewMessage = z.infer<typeof NewMessage>;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Message, NewMessage, NewSession, Session } from './schemas.ts';
+import type { CronJob, Message, NewMessage, NewSession, Session } from './schemas.ts';
 
 /** What the HTTP routes need from the database; tests of the routes may pass a fake. */
 export interface SessionStore {
@@ -10,7 +10,21 @@ export interface SessionStore {
   deleteGhostSessions(olderThanMinutes: number): Promise<number>;
   /** Resolves when the database answers a query, rejects otherwise. */
   ping(): Promise<void>;
+  /** Our pg_cron jobs (the session_sweeper_jobs view); undefined where pg_cron runs in another database. */
+  listJobs(): Promise<CronJob[] | undefined>;
+  /** The session_sweeper_stats view, and the purge audit rows after `afterAuditId`, summed, for /metrics. */
+  readPurgeStats(afterAuditId: number): Promise<PurgeStats>;
 }
+
+export type PurgeStats = {
+  ghostsPending: number;
+  /** null when there is no ghost at all */
+  oldestGhostAgeSeconds: number | null;
+  purgeLagSeconds: number;
+  /** Audit rows with id > afterAuditId, grouped; lastAuditId is the highest id seen (afterAuditId if none). */
+  audit: { kind: string; source: string; dry_run: boolean; purges: number; deleted: number }[];
+  lastAuditId: number;
+};
 
 const sessionColumns = 'id, agent_id, title, message_count, created_at, updated_at';
 
@@ -61,6 +75,46 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
 
     async ping() {
       await pool.query('select 1');
+    },
+
+    async listJobs() {
+      // Checked first: a failing query would cost the pool its connection (see addMessage).
+      const { rows: view } = await pool.query(`select to_regclass('session_sweeper_jobs') is not null as installed`);
+      if (!view[0].installed) return undefined;
+      const { rows } = await pool.query(
+        `select job, schedule, command, active, last_status, last_run_at, extract(epoch from last_duration)::float8 as last_duration_seconds,
+                last_success_at, next_run_at, next_due
+         from session_sweeper_jobs`,
+      );
+      const iso = (value: Date | null) => value && value.toISOString();
+      return rows.map((row) => ({
+        ...row,
+        last_run_at: iso(row.last_run_at),
+        last_success_at: iso(row.last_success_at),
+        next_run_at: iso(row.next_run_at),
+      }));
+    },
+
+    async readPurgeStats(afterAuditId) {
+      const { rows } = await pool.query(
+        `select s.ghosts_pending::int as ghosts_pending,
+                extract(epoch from s.oldest_ghost_age)::float8 as oldest_ghost_age_seconds,
+                extract(epoch from s.purge_lag)::float8 as purge_lag_seconds,
+                (select coalesce(json_agg(a), '[]') from (
+                   select kind, source, dry_run, count(*)::int as purges, sum(deleted)::int as deleted
+                   from session_purge_log where id > $1 group by kind, source, dry_run) a) as audit,
+                (select coalesce(max(id), $1)::float8 from session_purge_log where id > $1) as last_audit_id
+         from session_sweeper_stats s`,
+        [afterAuditId],
+      );
+      const row = rows[0];
+      return {
+        ghostsPending: row.ghosts_pending,
+        oldestGhostAgeSeconds: row.oldest_ghost_age_seconds,
+        purgeLagSeconds: row.purge_lag_seconds ?? 0,
+        audit: row.audit,
+        lastAuditId: row.last_audit_id,
+      };
     },
   };
 }

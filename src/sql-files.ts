@@ -11,28 +11,39 @@ export function readSqlFile(relativePath: string): Promise<string> {
 }
 
 /**
- * Re-applies every sql/functions/<name>.sql whose function is already installed.
- *
- * A migration installs a function from its file; the file may change later while the migration stays.
- * Running this after every `up` (Flyway's "repeatable migrations") makes an upgraded database end with
- * the same bodies as a fresh one. Functions not installed (their migration not run, or undone) are skipped.
+ * Folders whose files are re-applied after every `up`, in this order (views may use functions), and how to
+ * tell whether a file's object (named after the file) is installed.
  */
-export async function refreshSqlFunctions(client: pg.ClientBase, lockId: number): Promise<string[]> {
-  const files = (await readdir(path.join(sqlDir, 'functions'))).filter((f) => f.endsWith('.sql')).sort();
+const REPEATABLE = [
+  { folder: 'functions', installed: 'select from pg_proc where proname = $1 and pronamespace = current_schema()::regnamespace' },
+  {
+    folder: 'views',
+    installed: "select from pg_class where relname = $1 and relkind = 'v' and relnamespace = current_schema()::regnamespace",
+  },
+];
+
+/**
+ * Re-applies every sql/functions/<name>.sql and sql/views/<name>.sql whose object is already installed.
+ *
+ * A migration installs an object from its file; the file may change later while the migration stays.
+ * Running this after every `up` (Flyway's "repeatable migrations") makes an upgraded database end with
+ * the same bodies as a fresh one. Objects not installed (their migration not run, or undone) are skipped.
+ */
+export async function refreshSqlObjects(client: pg.ClientBase, lockId: number): Promise<string[]> {
   const refreshed: string[] = [];
   await client.query('begin');
   try {
-    // Same lock as the migration runner: concurrent `migrate up`s must not replace a function at once.
+    // Same lock as the migration runner: concurrent `migrate up`s must not replace an object at once.
     await client.query('select pg_advisory_xact_lock($1)', [lockId]);
-    for (const file of files) {
-      const name = path.basename(file, '.sql');
-      const { rowCount } = await client.query(
-        'select from pg_proc where proname = $1 and pronamespace = current_schema()::regnamespace',
-        [name],
-      );
-      if (!rowCount) continue;
-      await client.query(await readSqlFile(`functions/${file}`));
-      refreshed.push(name);
+    for (const { folder, installed } of REPEATABLE) {
+      const files = (await readdir(path.join(sqlDir, folder))).filter((f) => f.endsWith('.sql')).sort();
+      for (const file of files) {
+        const name = path.basename(file, '.sql');
+        const { rowCount } = await client.query(installed, [name]);
+        if (!rowCount) continue;
+        await client.query(await readSqlFile(`${folder}/${file}`));
+        refreshed.push(name);
+      }
     }
     await client.query('commit');
   } catch (error) {

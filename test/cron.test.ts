@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { OUR_JOBS, setCronJobsActive } from './helpers/cron.ts';
+import { CRON_JOB_NAMES } from '../src/cron-jobs.ts';
+import { setCronJobsActive } from './helpers/cron.ts';
 import { insertSession, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();
@@ -9,7 +10,7 @@ describe('pg_cron jobs', () => {
   it('are registered by name, each calling a stored function', async () => {
     const { rows } = await db.query(
       'select jobname, schedule, command, database from cron.job where jobname = any($1) order by jobname',
-      [OUR_JOBS],
+      [CRON_JOB_NAMES],
     );
     expect(rows).toEqual([
       { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT delete_old_cron_history(7)', database: expect.any(String) },
@@ -63,6 +64,19 @@ describe('pg_cron jobs', () => {
       );
       expect(runs.length).toBeGreaterThanOrEqual(1);
       expect(runs.every((run) => run.status === 'succeeded')).toBe(true);
+
+      // The run audited itself, told apart from HTTP and psql calls, within the run's own time span.
+      const { rows: audit } = await db.query(
+        `select l.kind, l.threshold::text, l.deleted, l.source, l.ran_at between d.start_time and d.end_time as within_run,
+                l.finished_at >= l.ran_at as ordered
+         from session_purge_log l
+         join cron.job_run_details d on l.ran_at between d.start_time - interval '1 second' and d.end_time
+         join cron.job j on j.jobid = d.jobid and j.jobname = 'ghost-sessions-purge'
+         where l.deleted = 1`,
+      );
+      expect(audit).toEqual([
+        { kind: 'ghost', threshold: '00:15:00', deleted: 1, source: 'pg_cron', within_run: true, ordered: true },
+      ]);
     },
     90_000,
   );

@@ -7,7 +7,7 @@ import { databaseUrl, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();
 const quiet = () => {};
-const MIGRATION_COUNT = 4;
+const MIGRATION_COUNT = 6;
 
 /** Everything migrations install, as text, to compare states. */
 async function installedSchema() {
@@ -56,9 +56,11 @@ describe('migrations', () => {
   });
 
   it('down one step undoes only the last migration', async () => {
+    const before = await installedSchema();
     await migrate({ databaseUrl: databaseUrl(), direction: 'down', log: quiet });
-    const { rows } = await db.query('select count(*)::int as jobs from cron.job');
-    expect(rows[0].jobs).toBe(0);
+    const after = await installedSchema();
+    expect(after.migrations).toEqual(before.migrations.slice(0, -1));
+    expect(after.jobs).toEqual(before.jobs);
     expect(await db.query('select delete_ghost_sessions(15)')).toBeTruthy();
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     await setCronJobsActive(db, false);
@@ -76,6 +78,18 @@ describe('migrations', () => {
       `select pg_get_functiondef('delete_ghost_sessions(int)'::regprocedure) like '%for update skip locked%' as current`,
     );
     expect(rows[0].current).toBe(true);
+  });
+
+  it('an upgraded database ends with the same view definitions as a fresh one', async () => {
+    const viewDefinition = async () =>
+      (await db.query(`select pg_get_viewdef('session_sweeper_stats'::regclass) as def`)).rows[0].def as string;
+    const fresh = await viewDefinition();
+    // An older body with the same columns: the migration that installed the view will not run again.
+    await db.query(`create or replace view session_sweeper_stats as select * from (${fresh.replace(/;\s*$/, '')}) v where false`);
+    expect(await viewDefinition()).not.toEqual(fresh);
+
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    expect(await viewDefinition()).toEqual(fresh);
   });
 
   it('refuses, with the setting to fix and nothing installed, a database pg_cron does not run in', async () => {

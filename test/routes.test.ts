@@ -15,6 +15,8 @@ function fakeStore(overrides: Partial<SessionStore> = {}) {
     findSession: fail('findSession') as SessionStore['findSession'],
     addMessage: fail('addMessage') as SessionStore['addMessage'],
     deleteGhostSessions: fail('deleteGhostSessions') as SessionStore['deleteGhostSessions'],
+    listJobs: fail('listJobs') as SessionStore['listJobs'],
+    readPurgeStats: fail('readPurgeStats') as SessionStore['readPurgeStats'],
     ping: async () => {},
     ...overrides,
   };

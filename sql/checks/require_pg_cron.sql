@@ -18,8 +18,10 @@ begin
   end if;
   if coalesce(cron_database, 'postgres') <> current_database() then
     raise exception 'pg_cron runs jobs in database "%", but this migration runs in "%"', coalesce(cron_database, 'postgres'), current_database()
-      using hint = format('Point DATABASE_URL at database "%s", or set cron.database_name = ''%s'' in postgresql.conf and restart PostgreSQL.',
-        coalesce(cron_database, 'postgres'), current_database());
+      using hint = format('Point DATABASE_URL at database "%s"; or set cron.database_name = ''%s'' in postgresql.conf and '
+        'restart PostgreSQL; or, where pg_cron must stay in "%s" (managed PostgreSQL), set CRON_DATABASE=%s to schedule '
+        'the jobs from there.',
+        coalesce(cron_database, 'postgres'), current_database(), coalesce(cron_database, 'postgres'), coalesce(cron_database, 'postgres'));
   end if;
 end
 $$;

@@ -28,6 +28,7 @@ begin
   where s.id = ghosts.id and s.message_count = 0 and s.updated_at < cutoff;
 
   get diagnostics deleted = row_count;
+  perform log_session_purge('ghost', make_interval(mins => minutes), false, deleted);
   return deleted;
 end
 $$;

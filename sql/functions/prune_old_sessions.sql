@@ -23,6 +23,7 @@ begin
     delete from engine_chat_sessions where updated_at < cutoff;
     get diagnostics affected = row_count;
   end if;
+  perform log_session_purge('prune', make_interval(days => days), dry_run, affected);
   return affected;
 end
 $$;

@@ -10,12 +10,13 @@ async function main(args: string[]) {
   if ((direction !== 'up' && direction !== 'down') || rest.length || (countArg && !/^[1-9]\d*$/.test(countArg))) {
     throw new Error(usage);
   }
-  const { databaseUrl } = configFromEnv(process.env);
+  const { databaseUrl, cronDatabase } = configFromEnv(process.env);
   if (!databaseUrl) throw new Error(`DATABASE_URL is not set.\n${usage}`);
   await migrate({
     databaseUrl,
     direction,
     count: countArg ? Number(countArg) : undefined,
+    cronDatabase,
     log: (message) => console.log(message),
   });
 }

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { Logger } from 'pino';
 import { errorResponse } from '../errors.ts';
 import {
   ErrorBody,
@@ -22,6 +23,7 @@ const notFound = json(ErrorBody, 'No such session');
 const createSessionRoute = createRoute({
   method: 'post',
   path: '/',
+  summary: 'Open a session',
   request: jsonBody(NewSession),
   responses: { 201: json(Session, 'The new session'), 400: badRequest },
 });
@@ -37,6 +39,7 @@ const purgeGhostSessionsRoute = createRoute({
 const getSessionRoute = createRoute({
   method: 'get',
   path: '/{id}',
+  summary: 'Read a session',
   request: { params: SessionIdParam },
   responses: { 200: json(Session, 'The session'), 400: badRequest, 404: notFound },
 });
@@ -44,15 +47,20 @@ const getSessionRoute = createRoute({
 const addMessageRoute = createRoute({
   method: 'post',
   path: '/{id}/messages',
+  summary: 'Add a message to a session (404 if it does not exist or was just purged)',
   request: { params: SessionIdParam, ...jsonBody(NewMessage) },
   responses: { 201: json(Message, 'The stored message'), 400: badRequest, 404: notFound },
 });
 
-export function createSessionsRouter(store: SessionStore) {
+export function createSessionsRouter(store: SessionStore, logger: Logger) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
     .openapi(purgeGhostSessionsRoute, async (c) => {
-      const deleted = await store.deleteGhostSessions(c.req.valid('query').older_than_minutes);
+      const olderThanMinutes = c.req.valid('query').older_than_minutes;
+      const started = performance.now();
+      const deleted = await store.deleteGhostSessions(olderThanMinutes);
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      logger.info({ request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs }, 'manual ghost purge');
       return c.json({ deleted, status: 'ok' as const }, 200);
     })
     .openapi(getSessionRoute, async (c) => {

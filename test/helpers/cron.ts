@@ -1,7 +1,6 @@
 import type pg from 'pg';
+import { CRON_JOB_NAMES } from '../../src/cron-jobs.ts';
 
-export const OUR_JOBS = ['ghost-sessions-purge', 'old-sessions-prune', 'cron-history-cleanup'];
-
-export async function setCronJobsActive(db: pg.ClientBase | pg.Pool, active: boolean, jobs = OUR_JOBS) {
+export async function setCronJobsActive(db: pg.ClientBase | pg.Pool, active: boolean, jobs = CRON_JOB_NAMES) {
   await db.query('select cron.alter_job(jobid, active => $1) from cron.job where jobname = any($2)', [active, jobs]);
 }

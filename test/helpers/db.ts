@@ -11,7 +11,7 @@ export const databaseUrl = () => inject('databaseUrl');
 export function useDatabase() {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   beforeEach(async () => {
-    await pool.query('truncate engine_chat_sessions, engine_chat_messages');
+    await pool.query('truncate engine_chat_sessions, engine_chat_messages, session_purge_log');
   });
   afterAll(() => pool.end());
   return pool;

@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CRON_JOB_NAMES, CRON_JOBS } from '../src/cron-jobs.ts';
+import { setCronJobsActive } from './helpers/cron.ts';
+import { useApp, useDatabase } from './helpers/db.ts';
+
+const db = useDatabase();
+const app = useApp();
+
+afterEach(async () => {
+  await db.query(`select session_sweeper_set_schedule(name, schedule) from unnest($1::text[], $2::text[]) as j(name, schedule)`, [
+    CRON_JOBS.map((job) => job.name),
+    CRON_JOBS.map((job) => job.schedule),
+  ]);
+  await setCronJobsActive(db, false);
+  await db.query(`delete from cron.job_run_details where command = 'jobs-test'`);
+});
+
+/** Adds a finished run to pg_cron's history, as pg_cron writes it. */
+async function addRun(job: string, status: string, startedSecondsAgo: number, durationSeconds: number) {
+  await db.query(
+    `insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status, start_time, end_time)
+     select jobid, nextval('cron.runid_seq'), 0, current_database(), current_user, 'jobs-test', $2,
+            now() - make_interval(secs => $3), now() - make_interval(secs => $3 - $4)
+     from cron.job where jobname = $1`,
+    [job, status, startedSecondsAgo, durationSeconds],
+  );
+}
+
+describe('session_sweeper_jobs', () => {
+  it('lists our jobs with their last run, last success and when they are next due', async () => {
+    await setCronJobsActive(db, true, ['ghost-sessions-purge']);
+    await addRun('ghost-sessions-purge', 'succeeded', 120, 0.25);
+    await addRun('ghost-sessions-purge', 'failed', 60, 1.5);
+
+    const { rows } = await db.query(
+      `select job, schedule, command, active, last_status, extract(epoch from last_duration)::float8 as last_duration,
+              round(extract(epoch from now() - last_success_at))::int as success_age, next_due,
+              next_run_at > now() and next_run_at <= now() + interval '1 minute' as ghost_next_within_minute,
+              next_run_at = date_trunc('hour', now()) + interval '1 hour' * (6 - extract(hour from now())::int % 6) as prune_next_ok
+       from session_sweeper_jobs`,
+    );
+    expect(rows.map((r) => r.job)).toEqual([...CRON_JOB_NAMES].sort());
+    const ghost = rows.find((r) => r.job === 'ghost-sessions-purge');
+    expect(ghost).toMatchObject({
+      schedule: '* * * * *',
+      command: 'SELECT delete_ghost_sessions(15)',
+      active: true,
+      last_status: 'failed',
+      last_duration: 1.5,
+      success_age: 120,
+      ghost_next_within_minute: true,
+    });
+    expect(ghost!.next_due).toMatch(/^in \d+ s$/);
+    const prune = rows.find((r) => r.job === 'old-sessions-prune');
+    expect(prune).toMatchObject({ active: false, next_due: 'paused', last_status: null, success_age: null, prune_next_ok: true });
+  });
+
+  it('GET /api/engine/jobs answers the view as JSON', async () => {
+    await addRun('old-sessions-prune', 'succeeded', 30, 2);
+    const response = await app.request('/api/engine/jobs');
+    expect(response.status).toBe(200);
+    const { jobs } = await response.json();
+    expect(jobs.map((job: { job: string }) => job.job)).toEqual([...CRON_JOB_NAMES].sort());
+    expect(jobs.find((job: { job: string }) => job.job === 'old-sessions-prune')).toEqual({
+      job: 'old-sessions-prune',
+      schedule: '0 */6 * * *',
+      command: 'SELECT prune_old_sessions(30)',
+      active: false,
+      last_status: 'succeeded',
+      last_run_at: expect.stringMatching(/Z$/),
+      last_duration_seconds: 2,
+      last_success_at: expect.stringMatching(/Z$/),
+      next_run_at: expect.stringMatching(/T(00|06|12|18):00:00.000Z$/),
+      next_due: 'paused',
+    });
+  });
+});
+
+describe('pause, resume and reschedule without a redeploy', () => {
+  it('pauses and resumes one job or all of ours through cron.alter_job', async () => {
+    const active = async () =>
+      Object.fromEntries((await db.query('select jobname, active from cron.job')).rows.map((r) => [r.jobname, r.active]));
+
+    expect((await db.query('select * from session_sweeper_resume()')).rows).toHaveLength(3);
+    expect(Object.values(await active())).toEqual([true, true, true]);
+    expect((await db.query(`select * from session_sweeper_pause('ghost-sessions-purge')`)).rows).toEqual([
+      { jobname: 'ghost-sessions-purge', active: false },
+    ]);
+    expect(await active()).toEqual({ 'ghost-sessions-purge': false, 'old-sessions-prune': true, 'cron-history-cleanup': true });
+    await db.query('select session_sweeper_pause()');
+    expect(Object.values(await active())).toEqual([false, false, false]);
+  });
+
+  it('changes a schedule, and refuses an unknown job or an invalid schedule without changing anything', async () => {
+    expect((await db.query(`select * from session_sweeper_set_schedule('old-sessions-prune', '0 */3 * * *')`)).rows).toEqual([
+      { jobname: 'old-sessions-prune', schedule: '0 */3 * * *' },
+    ]);
+    await expect(db.query(`select session_sweeper_set_schedule('nope', '* * * * *')`)).rejects.toMatchObject({
+      code: '22023',
+      message: expect.stringContaining('expected one of ghost-sessions-purge'),
+    });
+    await expect(db.query(`select session_sweeper_pause('nope')`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`select session_sweeper_set_schedule('old-sessions-prune', 'soon')`)).rejects.toThrow(
+      /invalid schedule/,
+    );
+    const { rows } = await db.query(`select schedule from cron.job where jobname = 'old-sessions-prune'`);
+    expect(rows[0].schedule).toBe('0 */3 * * *');
+  });
+});
+
+describe('cron_schedule_next_run', () => {
+  it.each([
+    ['* * * * *', '2026-03-01 10:07:00+00'],
+    ['0 */6 * * *', '2026-03-01 12:00:00+00'],
+    ['30 3 * * *', '2026-03-02 03:30:00+00'],
+    ['@hourly', '2026-03-01 11:00:00+00'],
+    ['*/15 9-17 * * mon-fri', '2026-03-02 09:00:00+00'], // 2026-03-01 is a Sunday
+    ['0 0 1,15 * *', '2026-03-15 00:00:00+00'],
+    ['0 0 13 * 5', '2026-03-06 00:00:00+00'], // day 13 OR Friday, as cron reads both day fields
+    ['0 0 29 2 *', '2028-02-29 00:00:00+00'],
+    ['@reboot', null],
+    ['61 * * * *', null],
+  ])('%s after 2026-03-01 10:06:30 → %s', async (schedule, expected) => {
+    const { rows } = await db.query(
+      `select cron_schedule_next_run($1, '2026-03-01 10:06:30+00') = $2::timestamptz as ok,
+              cron_schedule_next_run($1, '2026-03-01 10:06:30+00') is null as none`,
+      [schedule, expected],
+    );
+    expect(expected === null ? rows[0].none : rows[0].ok).toBe(true);
+  });
+});
