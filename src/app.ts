@@ -3,29 +3,42 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from './db.ts';
 import { errorResponse } from './errors.ts';
+import { requireBearerToken } from './middleware/auth.ts';
+import { requestId, type RequestIdVariables } from './middleware/request-id.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
 import type { SessionStore } from './sessions.ts';
+import { throttledWarning } from './throttled-log.ts';
 
-export type AppDeps = { store: SessionStore; logger: Logger };
+export type AppDeps = {
+  store: SessionStore;
+  logger: Logger;
+  /** Bearer tokens required on /api; none or empty: no authentication. */
+  apiTokens?: string[];
+};
 
-export function createApp({ store, logger }: AppDeps) {
-  const app = new OpenAPIHono();
+export function createApp({ store, logger, apiTokens = [] }: AppDeps) {
+  const app = new OpenAPIHono<{ Variables: RequestIdVariables }>();
+  app.use(requestId());
+  if (apiTokens.length) app.use('/api/*', requireBearerToken(apiTokens));
   app.route('/', createHealthRouter(store));
   app.route('/api/engine/sessions', createSessionsRouter(store));
 
+  const warnDatabaseUnavailable = throttledWarning(logger, 'database unavailable');
   app.notFound((c) => errorResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     // Framework-raised client errors (e.g. malformed JSON) keep their status and message.
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, error.status, error.message);
     }
+    const request = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path };
     if (isDatabaseUnavailable(error)) {
-      logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'database unavailable');
+      warnDatabaseUnavailable({ err: error, ...request });
       c.header('Retry-After', '1');
       return errorResponse(c, 503, 'database unavailable, retry later');
     }
-    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    // The details (SQL, stack, connection string) stay in the log; the client gets the id to quote.
+    logger.error({ err: error, ...request }, 'request failed');
     return errorResponse(c, 500, 'internal error');
   });
   return app;

@@ -20,12 +20,14 @@ export type EmbeddedPostgresOptions = {
   database: string;
   log: Log;
   env?: Record<string, string | undefined>;
+  /** Default: a free port. A restart on the same `dir` can ask for its previous port to keep its URL. */
+  port?: number;
 };
 
 const STOP_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
-export async function startEmbeddedPostgres({ dir, database, log, env = process.env }: EmbeddedPostgresOptions) {
+export async function startEmbeddedPostgres({ dir, database, log, env = process.env, port: wantedPort }: EmbeddedPostgresOptions) {
   const bin = findPgBinDir(env);
   ensurePgCron(bin, log);
 
@@ -44,7 +46,7 @@ export async function startEmbeddedPostgres({ dir, database, log, env = process.
     run('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
   }
 
-  const port = await findFreePort();
+  const port = wantedPort ?? (await findFreePort());
   const server = spawn(
     path.join(bin, 'postgres'),
     [

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { connectOrExplain } from './db.ts';
 import { refreshSqlFunctions } from './sql-files.ts';
 
-const migrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
+const defaultMigrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
 export type MigrateOptions = {
   databaseUrl: string;
@@ -12,13 +12,15 @@ export type MigrateOptions = {
   /** How many migrations to apply or undo; default: all pending for up, one for down. */
   count?: number;
   log: (message: string) => void;
+  /** Default: migrations/ of this project. */
+  migrationsDir?: string;
 };
 
 /**
  * node-pg-migrate, then (after up) the refresh of SQL functions from sql/functions.
  * Pending migrations run in one transaction; a concurrent migrator waits for the advisory lock.
  */
-export async function migrate({ databaseUrl, direction, count, log }: MigrateOptions): Promise<void> {
+export async function migrate({ databaseUrl, direction, count, log, migrationsDir = defaultMigrationsDir }: MigrateOptions): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await connectOrExplain(client, databaseUrl);
   try {

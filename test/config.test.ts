@@ -3,22 +3,59 @@ import { configFromEnv } from '../src/config.ts';
 
 describe('configFromEnv', () => {
   it('has defaults for everything: loopback, port 8000, embedded database', () => {
-    expect(configFromEnv({})).toEqual({ port: 8000, host: '127.0.0.1', databaseUrl: undefined, logLevel: 'info' });
+    expect(configFromEnv({})).toEqual({
+      port: 8000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      logLevel: 'info',
+      apiTokens: [],
+      dataDir: undefined,
+    });
   });
 
   it('treats empty variables as unset', () => {
-    expect(configFromEnv({ PORT: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '' })).toEqual(configFromEnv({}));
+    expect(
+      configFromEnv({ PORT: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '', API_TOKEN: '', DATA_DIR: '' }),
+    ).toEqual(configFromEnv({}));
   });
 
   it('reads every variable', () => {
     expect(
-      configFromEnv({ PORT: '9000', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@db:5432/aria', LOG_LEVEL: 'debug' }),
-    ).toEqual({ port: 9000, host: '0.0.0.0', databaseUrl: 'postgres://u:p@db:5432/aria', logLevel: 'debug' });
+      configFromEnv({
+        PORT: '9000',
+        HOST: '0.0.0.0',
+        DATABASE_URL: 'postgres://u:p@db:5432/aria',
+        LOG_LEVEL: 'debug',
+        API_TOKEN: 'new-token-0123456789, old-token-0123456789',
+        DATA_DIR: '/var/lib/sweeper',
+      }),
+    ).toEqual({
+      port: 9000,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://u:p@db:5432/aria',
+      logLevel: 'debug',
+      apiTokens: ['new-token-0123456789', 'old-token-0123456789'],
+      dataDir: '/var/lib/sweeper',
+    });
   });
 
   it('names every bad variable at once', () => {
     expect(() => configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
       /PORT.*DATABASE_URL: must start with postgres:\/\/.*LOG_LEVEL/,
+    );
+  });
+
+  it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
+    expect(() => configFromEnv({ HOST: '0.0.0.0' })).toThrow(/API_TOKEN: must be set when HOST is not a loopback/);
+    expect(() => configFromEnv({ HOST: '::', API_TOKEN: ' , ' })).toThrow(/API_TOKEN: must be set/);
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) {
+      expect(configFromEnv({ HOST: host }).apiTokens).toEqual([]);
+    }
+  });
+
+  it('refuses short tokens', () => {
+    expect(() => configFromEnv({ API_TOKEN: 'long-enough-token-123,short' })).toThrow(
+      /API_TOKEN.*at least 16 characters/,
     );
   });
 });

@@ -19,8 +19,9 @@ export function useDatabase() {
 
 /** The real app on the real database, with its own pool as in production. */
 export function useApp() {
-  const pool = createPool(databaseUrl());
-  const app = createApp({ store: createSessionStore(pool), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
+  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const pool = createPool(databaseUrl(), logger);
+  const app = createApp({ store: createSessionStore(pool), logger });
   afterAll(() => pool.end());
   return app;
 }
