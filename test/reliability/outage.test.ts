@@ -79,7 +79,7 @@ describe('database outage', () => {
     loading = false;
     await load;
 
-    const before = outcomes.filter((o) => o.startedAt < stopping);
+    const before = outcomes.filter((o) => o.startedAt + o.ms < stopping);
     const during = outcomes.filter((o) => o.startedAt >= down && o.startedAt + o.ms < restarting);
     const after = outcomes.filter((o) => recoveredAt && o.startedAt >= recoveredAt);
     const slowest = Math.max(...during.map((o) => o.ms));
@@ -89,7 +89,7 @@ describe('database outage', () => {
     );
 
     expect(before.length).toBeGreaterThan(20);
-    expect(before.every((o) => o.status < 300)).toBe(true);
+    expect(before.filter((o) => o.status >= 300)).toEqual([]);
     // Nothing but success or 503 at any time, including the moments the server was stopping and starting.
     expect(outcomes.filter((o) => o.status >= 300 && o.status !== 503)).toEqual([]);
 
@@ -104,7 +104,7 @@ describe('database outage', () => {
     // The targets: 503 within 1 s (the pool's connect timeout is 800 ms), back within 5 s.
     expect(slowest).toBeLessThan(1000);
     expect(recoveredAt! - up).toBeLessThan(5000);
-    expect(after.every((o) => o.status < 300)).toBe(true);
+    expect(after.filter((o) => o.status >= 300)).toEqual([]);
     expect((await call('/readyz')).status).toBe(200);
 
     // Still the same process, and the outage did not write a line per failed request.
