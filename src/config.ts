@@ -6,17 +6,20 @@ const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 export const MIN_API_TOKEN_LENGTH = 16;
 
+const postgresUrl = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+);
+
 const envSchema = z
   .object({
     PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
     HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
-    DATABASE_URL: z.preprocess(
-      unsetIfEmpty,
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-        .optional(),
-    ),
+    DATABASE_URL: postgresUrl,
+    MIGRATION_DATABASE_URL: postgresUrl,
     LOG_LEVEL: z.preprocess(
       unsetIfEmpty,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -36,6 +39,10 @@ const envSchema = z
     ),
     DATA_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
   })
+  .refine(({ MIGRATION_DATABASE_URL, DATABASE_URL }) => !MIGRATION_DATABASE_URL || DATABASE_URL, {
+    path: ['MIGRATION_DATABASE_URL'],
+    message: 'needs DATABASE_URL too (the embedded PostgreSQL is migrated by its own owner)',
+  })
   .refine(({ API_TOKEN, HOST }) => API_TOKEN?.length || isLoopback(HOST), {
     path: ['API_TOKEN'],
     message:
@@ -48,6 +55,8 @@ export type Config = {
   host: string;
   /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Who migrates at start-up when the service's own role may not (see README); default databaseUrl. */
+  migrationDatabaseUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Bearer tokens accepted on /api; empty: no authentication (loopback only). */
   apiTokens: string[];
@@ -62,11 +71,12 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment: ${problems.join('; ')}`);
   }
-  const { PORT, HOST, DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR } = parsed.data;
+  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR } = parsed.data;
   return {
     port: PORT,
     host: HOST,
     databaseUrl: DATABASE_URL,
+    migrationDatabaseUrl: MIGRATION_DATABASE_URL,
     logLevel: LOG_LEVEL,
     apiTokens: API_TOKEN ?? [],
     dataDir: DATA_DIR,

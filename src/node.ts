@@ -30,7 +30,7 @@ async function main() {
   }
 
   try {
-    await migrate({ databaseUrl, direction: 'up', log });
+    await migrate({ databaseUrl: config.migrationDatabaseUrl ?? databaseUrl, direction: 'up', log });
   } catch (error) {
     await embedded?.stop();
     throw error;

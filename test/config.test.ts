@@ -7,6 +7,7 @@ describe('configFromEnv', () => {
       port: 8000,
       host: '127.0.0.1',
       databaseUrl: undefined,
+      migrationDatabaseUrl: undefined,
       logLevel: 'info',
       apiTokens: [],
       dataDir: undefined,
@@ -15,7 +16,15 @@ describe('configFromEnv', () => {
 
   it('treats empty variables as unset', () => {
     expect(
-      configFromEnv({ PORT: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '', API_TOKEN: '', DATA_DIR: '' }),
+      configFromEnv({
+        PORT: '',
+        HOST: '',
+        DATABASE_URL: '',
+        MIGRATION_DATABASE_URL: '',
+        LOG_LEVEL: '',
+        API_TOKEN: '',
+        DATA_DIR: '',
+      }),
     ).toEqual(configFromEnv({}));
   });
 
@@ -25,6 +34,7 @@ describe('configFromEnv', () => {
         PORT: '9000',
         HOST: '0.0.0.0',
         DATABASE_URL: 'postgres://u:p@db:5432/aria',
+        MIGRATION_DATABASE_URL: 'postgres://owner:p@db:5432/aria',
         LOG_LEVEL: 'debug',
         API_TOKEN: 'new-token-0123456789, old-token-0123456789',
         DATA_DIR: '/var/lib/sweeper',
@@ -33,6 +43,7 @@ describe('configFromEnv', () => {
       port: 9000,
       host: '0.0.0.0',
       databaseUrl: 'postgres://u:p@db:5432/aria',
+      migrationDatabaseUrl: 'postgres://owner:p@db:5432/aria',
       logLevel: 'debug',
       apiTokens: ['new-token-0123456789', 'old-token-0123456789'],
       dataDir: '/var/lib/sweeper',
@@ -51,6 +62,12 @@ describe('configFromEnv', () => {
     for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) {
       expect(configFromEnv({ HOST: host }).apiTokens).toEqual([]);
     }
+  });
+
+  it('migrates with MIGRATION_DATABASE_URL only beside DATABASE_URL', () => {
+    expect(() => configFromEnv({ MIGRATION_DATABASE_URL: 'postgres://owner@db/aria' })).toThrow(
+      /MIGRATION_DATABASE_URL: needs DATABASE_URL/,
+    );
   });
 
   it('refuses short tokens', () => {

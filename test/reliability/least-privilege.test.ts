@@ -6,6 +6,7 @@ import { createApp } from '../../src/app.ts';
 import { createPool } from '../../src/db.ts';
 import { createSessionStore } from '../../src/sessions.ts';
 import { countSessions, databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
+import { startService } from '../helpers/service.ts';
 
 const SERVICE_ROLE = 'session_sweeper_api';
 const LOGIN = 'sweeper_test_login'; // what an operator creates and grants the service role to
@@ -85,6 +86,26 @@ describe('the service role', () => {
       expect(rows).toEqual([{ id, message_count: 1 }]);
     } finally {
       await pool.end();
+    }
+  });
+
+  it('runs the real service as it, migrating at start-up as the owner with MIGRATION_DATABASE_URL', async () => {
+    const service = await startService({ DATABASE_URL: urlAs(LOGIN), MIGRATION_DATABASE_URL: databaseUrl() });
+    try {
+      const created = await fetch(`${service.baseUrl}/api/engine/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ agent_id: 'as-service-role' }),
+      });
+      expect(created.status).toBe(201);
+      const { rows } = await db.query(
+        `select count(*)::int as n from pg_stat_activity where application_name = 'session-sweeper' and usename = $1`,
+        [LOGIN],
+      );
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      service.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
     }
   });
 
