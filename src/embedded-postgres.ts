@@ -27,7 +27,8 @@ export type EmbeddedPostgresOptions = {
 const STOP_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
-export async function startEmbeddedPostgres({ dir, database, log, env = process.env, port: wantedPort }: EmbeddedPostgresOptions) {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
+  const { dir, database, log, env = process.env, port: wantedPort } = options;
   const bin = findPgBinDir(env);
   ensurePgCron(bin, log);
 

@@ -20,7 +20,8 @@ export type MigrateOptions = {
  * node-pg-migrate, then (after up) the refresh of SQL functions from sql/functions.
  * Pending migrations run in one transaction; a concurrent migrator waits for the advisory lock.
  */
-export async function migrate({ databaseUrl, direction, count, log, migrationsDir = defaultMigrationsDir }: MigrateOptions): Promise<void> {
+export async function migrate(options: MigrateOptions): Promise<void> {
+  const { databaseUrl, direction, count, log, migrationsDir = defaultMigrationsDir } = options;
   const client = new pg.Client({ connectionString: databaseUrl });
   await connectOrExplain(client, databaseUrl);
   try {

@@ -24,9 +24,10 @@ const send = (method: string, path: string, body: string | undefined, authorizat
   });
 
 describe('API_TOKEN', () => {
-  it.each(apiRoutes)('%s %s answers 401 JSON without a valid bearer token, and changes nothing', async (method, path, body) => {
+  const refused = [undefined, `Bearer ${CURRENT}x`, `Bearer ${CURRENT.slice(0, -1)}`, `Basic ${CURRENT}`, CURRENT];
+  it.each(apiRoutes)('%s %s answers 401 JSON without a valid bearer token; nothing changes', async (method, path, body) => {
     await insertSession(db, { idleMinutes: 60 });
-    for (const authorization of [undefined, `Bearer ${CURRENT}x`, `Bearer ${CURRENT.slice(0, -1)}`, `Basic ${CURRENT}`, CURRENT]) {
+    for (const authorization of refused) {
       const response = await send(method, path, body, authorization);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer');
@@ -41,7 +42,8 @@ describe('API_TOKEN', () => {
     expect(created.status).toBe(201);
     const { id } = await created.json();
     expect((await send('GET', `/api/engine/sessions/${id}`, undefined, `bearer ${CURRENT}`)).status).toBe(200);
-    const purged = await send('DELETE', '/api/engine/sessions/ghosts?older_than_minutes=30', undefined, `Bearer ${CURRENT}`);
+    const purgePath = '/api/engine/sessions/ghosts?older_than_minutes=30';
+    const purged = await send('DELETE', purgePath, undefined, `Bearer ${CURRENT}`);
     expect(await purged.json()).toEqual({ deleted: 1, status: 'ok' });
     const { rows } = await db.query('select id from engine_chat_sessions where id = $1', [ghost]);
     expect(rows).toEqual([]);

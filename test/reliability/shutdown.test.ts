@@ -12,7 +12,7 @@ const GHOSTS = 300;
 let dir: string | undefined;
 let service: Service | undefined;
 afterAll(async () => {
-  service?.kill('SIGKILL');
+  service?.kill('SIGTERM'); // not SIGKILL: the service must stop its cluster
   await service?.exited;
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -37,7 +37,8 @@ describe('graceful shutdown', () => {
     const purges = Array.from({ length: 3 }, () =>
       fetch(`${service!.baseUrl}/api/engine/sessions/ghosts?older_than_minutes=0`, { method: 'DELETE' }),
     );
-    for (;;) {
+    for (const deadline = Date.now() + 10_000; ; ) {
+      if (Date.now() > deadline) throw new Error('the purges never waited for the table lock');
       const { rows } = await watcher.query(
         `select count(*)::int as n from pg_stat_activity where application_name = 'session-sweeper' and wait_event_type = 'Lock'`,
       );
