@@ -1,26 +1,34 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from './db.ts';
 import { errorResponse } from './errors.ts';
 import { createMetrics } from './metrics.ts';
+import { requireBearerToken } from './middleware/auth.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
-import { createOutageLog } from './outage-log.ts';
+import { requestId, type RequestIdVariables } from './middleware/request-id.ts';
 import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createOperatorRouter } from './routes/operator.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
 import type { SessionStore } from './sessions.ts';
+import { throttledWarning } from './throttled-log.ts';
 
-export type AppDeps = { store: SessionStore; logger: Logger };
+export type AppDeps = {
+  store: SessionStore;
+  logger: Logger;
+  /** Bearer tokens required on /api; none or empty: no authentication. */
+  apiTokens?: string[];
+};
 
-export function createApp({ store, logger }: AppDeps) {
-  const app = new OpenAPIHono();
-  const outage = createOutageLog(logger);
-  const metrics = createMetrics(store, outage);
+export function createApp({ store, logger, apiTokens = [] }: AppDeps) {
+  const app = new OpenAPIHono<{ Variables: RequestIdVariables }>();
+  // One warning per 10 s at most while the database is down: each 503 is already in its request line.
+  const warnDatabaseUnavailable = throttledWarning(logger, 'database unavailable');
+  const metrics = createMetrics(store, (error) => warnDatabaseUnavailable({ err: error, source: 'metrics' }));
   app.use(requestId());
   app.use(observeRequests(logger, metrics));
+  if (apiTokens.length) app.use('/api/*', requireBearerToken(apiTokens));
   app.route('/', createHealthRouter(store));
   app.route('/', createOperatorRouter(store, metrics));
   app.route('/api/engine/sessions', createSessionsRouter(store, logger));
@@ -32,12 +40,14 @@ export function createApp({ store, logger }: AppDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, error.status, error.message);
     }
+    const request = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path };
     if (isDatabaseUnavailable(error)) {
-      outage.failed(error); // once per outage: the request lines already show each 503
+      warnDatabaseUnavailable({ err: error, ...request });
       c.header('Retry-After', '1');
       return errorResponse(c, 503, 'database unavailable, retry later');
     }
-    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    // The details (SQL, stack, connection string) stay in the log; the client gets the id to quote.
+    logger.error({ err: error, ...request }, 'request failed');
     return errorResponse(c, 500, 'internal error');
   });
   return app;

@@ -1,34 +1,71 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files often write it.
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
-const envSchema = z.object({
-  PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
-  HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
-  DATABASE_URL: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-      .optional(),
-  ),
-  LOG_LEVEL: z.preprocess(
-    unsetIfEmpty,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
-  CRON_DATABASE: z.preprocess(
-    unsetIfEmpty,
-    z.string().regex(/^[^\/?#]+$/, 'must be a database name (e.g. postgres), not a URL').optional(),
-  ),
-});
+export const MIN_API_TOKEN_LENGTH = 16;
+
+const postgresUrl = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+);
+
+const envSchema = z
+  .object({
+    PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
+    HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+    DATABASE_URL: postgresUrl,
+    MIGRATION_DATABASE_URL: postgresUrl,
+    LOG_LEVEL: z.preprocess(
+      unsetIfEmpty,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    // Comma-separated, so a new token can be added before the old one is removed (rotation).
+    API_TOKEN: z.preprocess(
+      unsetIfEmpty,
+      z
+        .string()
+        .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
+        .pipe(
+          z.array(
+            z.string().min(MIN_API_TOKEN_LENGTH, `each token must be at least ${MIN_API_TOKEN_LENGTH} characters`),
+          ),
+        )
+        .optional(),
+    ),
+    DATA_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
+    CRON_DATABASE: z.preprocess(
+      unsetIfEmpty,
+      z.string().regex(/^[^\/?#]+$/, 'must be a database name (e.g. postgres), not a URL').optional(),
+    ),
+  })
+  .refine(({ MIGRATION_DATABASE_URL, DATABASE_URL }) => !MIGRATION_DATABASE_URL || DATABASE_URL, {
+    path: ['MIGRATION_DATABASE_URL'],
+    message: 'needs DATABASE_URL too (the embedded PostgreSQL is migrated by its own owner)',
+  })
+  .refine(({ API_TOKEN, HOST }) => API_TOKEN?.length || isLoopback(HOST), {
+    path: ['API_TOKEN'],
+    message:
+      'must be set when HOST is not a loopback address: the API deletes data, so it is not served unauthenticated ' +
+      'beyond this machine (set API_TOKEN to a secret, or HOST=127.0.0.1)',
+  });
 
 export type Config = {
   port: number;
   host: string;
-  /** Unset: `npm start` runs an embedded PostgreSQL under .data/. */
+  /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Who migrates at start-up when the service's own role may not (see README); default databaseUrl. */
+  migrationDatabaseUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Bearer tokens accepted on /api; empty: no authentication (loopback only). */
+  apiTokens: string[];
+  /** Where the embedded PostgreSQL lives; unset: .data/ in the project. */
+  dataDir: string | undefined;
   /** Managed PostgreSQL: the database pg_cron lives in (e.g. postgres); unset: the app database. */
   cronDatabase: string | undefined;
 };
@@ -40,6 +77,22 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment: ${problems.join('; ')}`);
   }
-  const { PORT, HOST, DATABASE_URL, LOG_LEVEL, CRON_DATABASE } = parsed.data;
-  return { port: PORT, host: HOST, databaseUrl: DATABASE_URL, logLevel: LOG_LEVEL, cronDatabase: CRON_DATABASE };
+  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } =
+    parsed.data;
+  return {
+    port: PORT,
+    host: HOST,
+    databaseUrl: DATABASE_URL,
+    migrationDatabaseUrl: MIGRATION_DATABASE_URL,
+    logLevel: LOG_LEVEL,
+    apiTokens: API_TOKEN ?? [],
+    dataDir: DATA_DIR,
+    cronDatabase: CRON_DATABASE,
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
 }

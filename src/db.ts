@@ -1,4 +1,6 @@
 import pg from 'pg';
+import type { Logger } from 'pino';
+import { throttledWarning } from './throttled-log.ts';
 
 /** Connection errors that mean "nothing answers there", as opposed to a refused login or a bad query. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);
@@ -59,14 +61,22 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-export function createPool(databaseUrl: string): pg.Pool {
-  return new pg.Pool({
+/** How long a request waits for a connection (new or from the pool) before it answers 503. */
+export const CONNECT_TIMEOUT_MS = 800;
+
+export function createPool(databaseUrl: string, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     // Names our purges in session_purge_log.source, and our connections in pg_stat_activity.
     application_name: 'session-sweeper',
     max: 10,
-    connectionTimeoutMillis: 2_000,
-    // A request never holds a connection for ever: a stuck purge or lock wait ends with an error.
+    // Below 1 s, so that during an outage (or a hung network) every request answers 503 within a second.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A request never holds a connection for ever: a stuck purge or lock wait ends with an error (503).
     options: '-c statement_timeout=30000 -c lock_timeout=5000',
   });
+  // Without a listener, an idle connection dropped by the server (restart, outage) would crash the process.
+  const warnIdleError = throttledWarning(logger, 'idle database connection failed');
+  pool.on('error', (error) => warnIdleError({ err: error }));
+  return pool;
 }

@@ -22,12 +22,15 @@ export type EmbeddedPostgresOptions = {
   cronDatabase?: string;
   log: Log;
   env?: Record<string, string | undefined>;
+  /** Default: a free port. A restart on the same `dir` can ask for its previous port to keep its URL. */
+  port?: number;
 };
 
 const STOP_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
-export async function startEmbeddedPostgres({ dir, database, cronDatabase = database, log, env = process.env }: EmbeddedPostgresOptions) {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
+  const { dir, database, cronDatabase = database, log, env = process.env, port: wantedPort } = options;
   const bin = findPgBinDir(env);
   ensurePgCron(bin, log);
 
@@ -46,7 +49,7 @@ export async function startEmbeddedPostgres({ dir, database, cronDatabase = data
     run('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
   }
 
-  const port = await findFreePort();
+  const port = wantedPort ?? (await findFreePort());
   const server = spawn(
     path.join(bin, 'postgres'),
     [

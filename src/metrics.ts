@@ -1,11 +1,13 @@
 // GET /metrics in Prometheus text format: HTTP traffic, and the purge as the database sees it.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { OutageLog } from './outage-log.ts';
 import type { SessionStore } from './sessions.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(store: Pick<SessionStore, 'readPurgeStats' | 'listJobs'>, outage: OutageLog) {
+export function createMetrics(
+  store: Pick<SessionStore, 'readPurgeStats' | 'listJobs'>,
+  onDatabaseError: (error: unknown) => void,
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -105,14 +107,13 @@ export function createMetrics(store: Pick<SessionStore, 'readPurgeStats' | 'list
       try {
         await readDatabase();
         databaseUp.set(1);
-        outage.answered();
       } catch (error) {
         // No stale numbers: unknown is NaN (a gauge without labels cannot be left out), per-job series go away.
         for (const gauge of [ghostsPending, oldestGhostAge, purgeLag]) gauge.set(Number.NaN);
         cronLastSuccessAge.reset();
         cronJobActive.reset();
         databaseUp.set(0);
-        outage.failed(error);
+        onDatabaseError(error);
       }
       return registry.metrics();
     },

@@ -5,7 +5,7 @@ import { connectOrExplain } from './db.ts';
 import { CRON_DATABASE_SETTING, databaseUrlFor, prepareCronDatabase, syncJobsFromCronDatabase } from './managed-cron.ts';
 import { refreshSqlObjects } from './sql-files.ts';
 
-const migrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
+const defaultMigrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
 export type MigrateOptions = {
   databaseUrl: string;
@@ -15,6 +15,8 @@ export type MigrateOptions = {
   /** The database pg_cron runs in (managed PostgreSQL); unset or the app database: pg_cron is in the app database. */
   cronDatabase?: string;
   log: (message: string) => void;
+  /** Default: migrations/ of this project. */
+  migrationsDir?: string;
 };
 
 /**
@@ -22,7 +24,8 @@ export type MigrateOptions = {
  * Pending migrations run in one transaction; a concurrent migrator waits for the advisory lock.
  * With cronDatabase elsewhere, pg_cron is checked and created there, and our jobs scheduled from there.
  */
-export async function migrate({ databaseUrl, direction, count, cronDatabase, log }: MigrateOptions): Promise<void> {
+export async function migrate(options: MigrateOptions): Promise<void> {
+  const { databaseUrl, direction, count, cronDatabase, log, migrationsDir = defaultMigrationsDir } = options;
   const client = new pg.Client({ connectionString: databaseUrl });
   await connectOrExplain(client, databaseUrl);
   let cron: pg.Client | undefined;

@@ -5,12 +5,16 @@ export const MAX_PURGE_MINUTES = 525_600; // one year
 
 export const ErrorBody = z.object({ status: z.literal('error'), error: z.string() }).openapi('Error');
 
+/** PostgreSQL text cannot hold U+0000: it is refused as bad input rather than failing in the database. */
+const text = (field: string) =>
+  z.string().refine((value) => !value.includes('\0'), `${field} must not contain NUL (\\u0000) characters`);
+
 export const SessionIdParam = z.object({ id: z.uuid({ error: 'id must be a UUID' }) });
 
 export const NewSession = z
   .strictObject({
-    agent_id: z.string().trim().min(1, 'agent_id must be a non-empty string').max(200),
-    title: z.string().max(500).nullish(),
+    agent_id: text('agent_id').trim().min(1, 'agent_id must be a non-empty string').max(200),
+    title: text('title').max(500).nullish(),
   })
   .openapi('NewSession');
 
@@ -27,8 +31,8 @@ export const Session = z
 
 export const NewMessage = z
   .strictObject({
-    role: z.string().trim().min(1, 'role must be a non-empty string').max(64),
-    content: z.string().min(1, 'content must be a non-empty string').max(100_000),
+    role: text('role').trim().min(1, 'role must be a non-empty string').max(64),
+    content: text('content').min(1, 'content must be a non-empty string').max(100_000),
   })
   .openapi('NewMessage');
 

@@ -55,13 +55,10 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async addMessage(sessionId, { role, content }) {
-      // Inserting through a KEY SHARE lock on the session: a purge that holds the session first wins (we then
-      // find no row and answer 404), one that comes later skips the locked row. No foreign-key error either way,
-      // which matters because pg's pool drops the connection of any query that fails.
+      // No foreign-key error when the session is gone (see the function), which matters because pg's pool
+      // drops the connection of any query that fails.
       const { rows } = await pool.query(
-        `insert into engine_chat_messages (session_id, role, content)
-         select id, $2, $3 from engine_chat_sessions where id = $1 for key share
-         returning id, session_id, role, content, created_at`,
+        'select id, session_id, role, content, created_at from add_session_message($1, $2, $3)',
         [sessionId, role, content],
       );
       const row = rows[0];

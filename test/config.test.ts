@@ -7,13 +7,27 @@ describe('configFromEnv', () => {
       port: 8000,
       host: '127.0.0.1',
       databaseUrl: undefined,
+      migrationDatabaseUrl: undefined,
       logLevel: 'info',
+      apiTokens: [],
+      dataDir: undefined,
       cronDatabase: undefined,
     });
   });
 
   it('treats empty variables as unset', () => {
-    expect(configFromEnv({ PORT: '', DATABASE_URL: '', HOST: '', LOG_LEVEL: '', CRON_DATABASE: '' })).toEqual(configFromEnv({}));
+    expect(
+      configFromEnv({
+        PORT: '',
+        HOST: '',
+        DATABASE_URL: '',
+        MIGRATION_DATABASE_URL: '',
+        LOG_LEVEL: '',
+        API_TOKEN: '',
+        DATA_DIR: '',
+        CRON_DATABASE: '',
+      }),
+    ).toEqual(configFromEnv({}));
   });
 
   it('reads every variable', () => {
@@ -22,14 +36,20 @@ describe('configFromEnv', () => {
         PORT: '9000',
         HOST: '0.0.0.0',
         DATABASE_URL: 'postgres://u:p@db:5432/aria',
+        MIGRATION_DATABASE_URL: 'postgres://owner:p@db:5432/aria',
         LOG_LEVEL: 'debug',
+        API_TOKEN: 'new-token-0123456789, old-token-0123456789',
+        DATA_DIR: '/var/lib/sweeper',
         CRON_DATABASE: 'postgres',
       }),
     ).toEqual({
       port: 9000,
       host: '0.0.0.0',
       databaseUrl: 'postgres://u:p@db:5432/aria',
+      migrationDatabaseUrl: 'postgres://owner:p@db:5432/aria',
       logLevel: 'debug',
+      apiTokens: ['new-token-0123456789', 'old-token-0123456789'],
+      dataDir: '/var/lib/sweeper',
       cronDatabase: 'postgres',
     });
   });
@@ -38,5 +58,25 @@ describe('configFromEnv', () => {
     expect(() =>
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
     ).toThrow(/PORT.*DATABASE_URL: must start with postgres:\/\/.*LOG_LEVEL.*CRON_DATABASE: must be a database name/);
+  });
+
+  it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
+    expect(() => configFromEnv({ HOST: '0.0.0.0' })).toThrow(/API_TOKEN: must be set when HOST is not a loopback/);
+    expect(() => configFromEnv({ HOST: '::', API_TOKEN: ' , ' })).toThrow(/API_TOKEN: must be set/);
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) {
+      expect(configFromEnv({ HOST: host }).apiTokens).toEqual([]);
+    }
+  });
+
+  it('migrates with MIGRATION_DATABASE_URL only beside DATABASE_URL', () => {
+    expect(() => configFromEnv({ MIGRATION_DATABASE_URL: 'postgres://owner@db/aria' })).toThrow(
+      /MIGRATION_DATABASE_URL: needs DATABASE_URL/,
+    );
+  });
+
+  it('refuses short tokens', () => {
+    expect(() => configFromEnv({ API_TOKEN: 'long-enough-token-123,short' })).toThrow(
+      /API_TOKEN.*at least 16 characters/,
+    );
   });
 });

@@ -78,7 +78,7 @@ describe('GET /metrics', () => {
   it('still answers with the database down, says so, and logs the outage once, not per request', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    const pool = createPool('postgres://postgres@127.0.0.1:1/nowhere');
+    const pool = createPool('postgres://postgres@127.0.0.1:1/nowhere', logger);
     const down = createApp({ store: createSessionStore(pool), logger });
     try {
       for (let i = 0; i < 3; i++) {
@@ -100,7 +100,7 @@ describe('logs', () => {
   it('writes one JSON line per request with its request id, and one per manual purge with count and duration', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    const pool = createPool(databaseUrl());
+    const pool = createPool(databaseUrl(), logger);
     const logged = createApp({ store: createSessionStore(pool), logger });
     try {
       await insertSession(db, { idleMinutes: 20 });

@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/migrate.ts';
@@ -7,7 +12,10 @@ import { databaseUrl, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();
 const quiet = () => {};
-const MIGRATION_COUNT = 6;
+const projectDir = fileURLToPath(new URL('../', import.meta.url));
+const migrationsDir = path.join(projectDir, 'migrations');
+// Every file in migrations/ is one migration.
+const MIGRATION_COUNT = readdirSync(migrationsDir).length;
 
 /** Everything migrations install, as text, to compare states. */
 async function installedSchema() {
@@ -19,6 +27,12 @@ async function installedSchema() {
         where p.pronamespace = 'public'::regnamespace) as functions,
       (select json_agg(table_name order by table_name) from information_schema.tables
         where table_schema = 'public' and table_name like 'engine_%') as tables,
+      (select json_agg(json_build_array(p.proname, p.proacl::text) order by p.proname) from pg_proc p
+        where p.pronamespace = 'public'::regnamespace) as function_grants,
+      (select json_agg(json_build_array(c.relname, a.attname, c.relacl::text, a.attacl::text)
+                       order by c.relname, a.attname)
+        from pg_class c join pg_attribute a on a.attrelid = c.oid
+        where c.relname like 'engine_%' and c.relkind = 'r' and a.attnum > 0) as table_grants,
       (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron`);
   return rows[0];
 }
@@ -27,6 +41,31 @@ afterAll(async () => {
   await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
   await setCronJobsActive(db, false);
 });
+
+/** `npm run migrate -- <args>` as an operator runs it. */
+function runMigrateCli(...args: string[]) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn('npm', ['run', '--silent', 'migrate', '--', ...args], {
+      cwd: projectDir,
+      env: { ...process.env, DATABASE_URL: databaseUrl() },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/** Back to an empty database: every migration undone, and no migrations table either. */
+async function emptyDatabase() {
+  await migrate({ databaseUrl: databaseUrl(), direction: 'down', count: Infinity, log: quiet });
+  await db.query('drop table pgmigrations');
+  const { rows } = await db.query(
+    `select (select count(*)::int from pg_class where relnamespace = 'public'::regnamespace) as relations,
+            (select count(*)::int from pg_proc where pronamespace = 'public'::regnamespace) as functions`,
+  );
+  expect(rows[0]).toEqual({ relations: 0, functions: 0 });
+}
 
 describe('migrations', () => {
   it('up twice is a no-op', async () => {
@@ -126,5 +165,57 @@ describe('migrations', () => {
     for (const { proname } of rows) {
       expect(await readSqlFile(`functions/${proname}.sql`)).toContain(`create or replace function ${proname}(`);
     }
+  });
+
+  it('two `npm run migrate -- up` at once on an empty database: both exit 0, one schema, no job twice', async () => {
+    const migrated = await installedSchema();
+    await emptyDatabase();
+
+    const runs = await Promise.all([runMigrateCli('up'), runMigrateCli('up')]);
+    await setCronJobsActive(db, false);
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    // One applied everything; the other waited for the lock and found nothing left to do.
+    const outputs = runs.map((run) => run.output).sort();
+    expect(outputs[0]).toMatch(/applied 1764000000000_create-extension-pg-cron/);
+    expect(outputs[1]).toMatch(/no migration to apply/);
+    expect(await installedSchema()).toEqual(migrated);
+    const { rows } = await db.query('select jobname from cron.job group by jobname having count(*) > 1');
+    expect(rows).toEqual([]);
+
+    const again = await runMigrateCli('up');
+    expect(again.code).toBe(0);
+    expect(again.output).toMatch(/no migration to apply/);
+    expect(await installedSchema()).toEqual(migrated);
+  }, 60_000);
+
+  it('a failing migration rolls back every migration pending with it', async () => {
+    const migrated = await installedSchema();
+    await emptyDatabase();
+    // Beside migrations/, so that their relative imports (../src/…) resolve the same way.
+    const dir = await mkdtemp(path.join(projectDir, '.test-migrations-'));
+    try {
+      for (const file of readdirSync(migrationsDir)) {
+        await symlink(path.join(migrationsDir, file), path.join(dir, file));
+      }
+      await writeFile(
+        path.join(dir, '1764000000299_fails.sql'),
+        '-- Up Migration\ncreate table sweeper_half_done (id int);\nselect 1 / 0;\n-- Down Migration\n',
+      );
+      const failing = migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet, migrationsDir: dir });
+      await expect(failing).rejects.toThrow(/division by zero/);
+      const { rows } = await db.query(
+        `select (select count(*)::int from pgmigrations) as migrations,
+                (select count(*)::int from pg_class
+                  where relnamespace = 'public'::regnamespace and relname not like 'pgmigrations%') as relations,
+                (select count(*)::int from pg_proc where pronamespace = 'public'::regnamespace) as functions,
+                (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron`,
+      );
+      expect(rows[0]).toEqual({ migrations: 0, relations: 0, functions: 0, pg_cron: 0 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+      await setCronJobsActive(db, false);
+    }
+    expect(await installedSchema()).toEqual(migrated);
   });
 });

@@ -3,6 +3,9 @@
 create or replace function delete_ghost_sessions(minutes int)
 returns int
 language plpgsql
+-- Runs with its owner's rights (callers need only EXECUTE); the fixed search_path keeps callers from substituting objects.
+security definer
+set search_path = public, pg_temp
 as $$
 declare
   cutoff timestamptz;

@@ -3,6 +3,9 @@
 create or replace function delete_old_cron_history(days int default 7)
 returns int
 language plpgsql
+-- Runs with its owner's rights (callers need only EXECUTE); the fixed search_path keeps callers from substituting objects.
+security definer
+set search_path = public, pg_temp
 as $$
 declare
   deleted int := 0;

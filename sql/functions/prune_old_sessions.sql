@@ -2,6 +2,9 @@
 create or replace function prune_old_sessions(days int default 30, dry_run boolean default false)
 returns int
 language plpgsql
+-- Runs with its owner's rights (callers need only EXECUTE); the fixed search_path keeps callers from substituting objects.
+security definer
+set search_path = public, pg_temp
 as $$
 declare
   cutoff timestamptz;

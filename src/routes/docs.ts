@@ -2,6 +2,7 @@
 // Swagger UI's files come from the swagger-ui-dist package and are served from here: no CDN, so the page
 // works on hosts without internet.
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Env } from 'hono';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,7 +32,7 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export function addApiDocs(app: OpenAPIHono) {
+export function addApiDocs<E extends Env>(app: OpenAPIHono<E>) {
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -18,9 +18,10 @@ export function useDatabase() {
 }
 
 /** The real app on the real database, with its own pool as in production. */
-export function useApp() {
-  const pool = createPool(databaseUrl());
-  const app = createApp({ store: createSessionStore(pool), logger: pino({ level: process.env.TEST_LOG ?? 'silent' }) });
+export function useApp({ apiTokens }: { apiTokens?: string[] } = {}) {
+  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const pool = createPool(databaseUrl(), logger);
+  const app = createApp({ store: createSessionStore(pool), logger, apiTokens });
   afterAll(() => pool.end());
   return app;
 }

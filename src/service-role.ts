@@ -1,0 +1,34 @@
+// The database role the HTTP service runs as (see README, "Security"). Used by the migrations that grant to it.
+
+/** SERVICE_DB_ROLE (default session_sweeper_api): the NOLOGIN role holding the service's rights. */
+export function serviceRole(): string {
+  return roleFromEnv('SERVICE_DB_ROLE', 'session_sweeper_api')!;
+}
+
+/** SERVICE_DB_LOGIN (optional): an existing login role that the service role is granted to. */
+export function serviceLogin(): string | undefined {
+  return roleFromEnv('SERVICE_DB_LOGIN');
+}
+
+function roleFromEnv(variable: string, fallback?: string): string | undefined {
+  const name = process.env[variable] || fallback;
+  if (name !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    throw new Error(`${variable} must be a lower-case SQL identifier (letters, digits, _), got "${name}"`);
+  }
+  return name;
+}
+
+/** SQL that runs `statement` (a format() string taking the function as %s) for every installed function in `names`. */
+export function forEachFunction(names: string[], statement: string): string {
+  return `
+  do $$
+  declare
+    f regprocedure;
+  begin
+    for f in select oid::regprocedure from pg_proc
+             where proname = any(array['${names.join("','")}']) and pronamespace = current_schema()::regnamespace loop
+      execute format('${statement}', f);
+    end loop;
+  end
+  $$;`;
+}

@@ -1,0 +1,142 @@
+// Item: the service's database role can do what the routes need and nothing that deletes rows or changes the schema.
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { createPool } from '../../src/db.ts';
+import { createSessionStore } from '../../src/sessions.ts';
+import { countSessions, databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
+import { startService } from '../helpers/service.ts';
+
+const SERVICE_ROLE = 'session_sweeper_api';
+const LOGIN = 'sweeper_test_login'; // what an operator creates and grants the service role to
+const STRANGER = 'sweeper_test_stranger'; // any other login of the database
+
+const db = useDatabase();
+const urlAs = (user: string) => {
+  const url = new URL(databaseUrl());
+  url.username = user;
+  return url.toString();
+};
+let asService: pg.Pool;
+let asStranger: pg.Pool;
+
+beforeAll(async () => {
+  await db.query(`drop role if exists ${LOGIN}; drop role if exists ${STRANGER}`);
+  await db.query(`create role ${LOGIN} login; grant ${SERVICE_ROLE} to ${LOGIN}; create role ${STRANGER} login`);
+  asService = new pg.Pool({ connectionString: urlAs(LOGIN), max: 2 });
+  asStranger = new pg.Pool({ connectionString: urlAs(STRANGER), max: 1 });
+});
+afterAll(async () => {
+  await Promise.all([asService.end(), asStranger.end()]);
+  await db.query(`drop role ${LOGIN}; drop role ${STRANGER}`);
+});
+
+describe('the service role', () => {
+  it('is NOLOGIN, not a superuser, and owns nothing', async () => {
+    const { rows } = await db.query(
+      `select rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls,
+              (select count(*)::int from pg_class where relowner = r.oid) as owned
+       from pg_roles r where rolname = $1`,
+      [SERVICE_ROLE],
+    );
+    expect(rows).toEqual([
+      { rolcanlogin: false, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false, owned: 0 },
+    ]);
+  });
+
+  it.each([
+    ['delete from engine_chat_sessions'],
+    ['delete from engine_chat_messages'],
+    ['truncate engine_chat_sessions'],
+    ['update engine_chat_sessions set message_count = 0'],
+    ['insert into engine_chat_sessions (agent_id, message_count) values ($$a$$, 5)'],
+    ['insert into engine_chat_messages (session_id, role, content) select id, $$r$$, $$c$$ from engine_chat_sessions'],
+    ['create table sweeper_intruder (id int)'],
+    ['drop function delete_ghost_sessions(int)'],
+    ['select prune_old_sessions(0)'],
+    ['select delete_old_cron_history(0)'],
+    ['select cron.schedule($$x$$, $$* * * * *$$, $$delete from engine_chat_sessions$$)'],
+  ])('is refused: %s', async (sql) => {
+    await insertSession(db, { idleMinutes: 60 * 24 * 60, messages: 1 });
+    await expect(asService.query(sql)).rejects.toMatchObject({ code: '42501' });
+    expect(await countSessions(db)).toBe(1);
+    const { rows } = await db.query('select message_count from engine_chat_sessions');
+    expect(rows[0].message_count).toBe(1);
+  });
+
+  it('serves every route when the service runs as it', async () => {
+    const logger = pino({ level: 'silent' });
+    const pool = createPool(urlAs(LOGIN), logger);
+    const app = createApp({ store: createSessionStore(pool), logger });
+    try {
+      const post = (path: string, body: unknown) =>
+        app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const created = await post('/api/engine/sessions', { agent_id: 'least-privilege', title: 't' });
+      expect(created.status).toBe(201);
+      const { id } = await created.json();
+      expect((await app.request(`/api/engine/sessions/${id}`)).status).toBe(200);
+      expect((await post(`/api/engine/sessions/${id}/messages`, { role: 'user', content: 'hi' })).status).toBe(201);
+      const ghost = await insertSession(db, { idleMinutes: 60 });
+      const purge = await app.request('/api/engine/sessions/ghosts?older_than_minutes=30', { method: 'DELETE' });
+      expect(await purge.json()).toEqual({ deleted: 1, status: 'ok' });
+      expect((await post(`/api/engine/sessions/${ghost}/messages`, { role: 'user', content: 'late' })).status).toBe(404);
+      expect((await app.request('/readyz')).status).toBe(200);
+      const jobs = await app.request('/api/engine/jobs');
+      expect(jobs.status).toBe(200);
+      expect(JSON.stringify(await jobs.json())).toContain('ghost-sessions-purge');
+      const metrics = await (await app.request('/metrics')).text();
+      expect(metrics).toMatch(/^session_sweeper_database_up 1$/m);
+      const { rows } = await db.query('select id, message_count from engine_chat_sessions');
+      expect(rows).toEqual([{ id, message_count: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('runs the real service as it, migrating at start-up as the owner with MIGRATION_DATABASE_URL', async () => {
+    const service = await startService({ DATABASE_URL: urlAs(LOGIN), MIGRATION_DATABASE_URL: databaseUrl() });
+    try {
+      const created = await fetch(`${service.baseUrl}/api/engine/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ agent_id: 'as-service-role' }),
+      });
+      expect(created.status).toBe(201);
+      const { rows } = await db.query(
+        `select count(*)::int as n from pg_stat_activity where application_name = 'session-sweeper' and usename = $1`,
+        [LOGIN],
+      );
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      service.kill('SIGTERM');
+      expect(await service.exited).toBe(0);
+    }
+  });
+
+  it('is the only one besides the owner that may call the functions: PUBLIC may not', async () => {
+    await insertSession(db, { idleMinutes: 60 });
+    for (const sql of [
+      'select delete_ghost_sessions(0)',
+      'select prune_old_sessions(0)',
+      `select log_session_purge('ghost', interval '0', false, 1000)`,
+      `select session_sweeper_pause()`,
+      `select * from add_session_message(gen_random_uuid(), 'user', 'x')`,
+    ]) {
+      await expect(asStranger.query(sql)).rejects.toMatchObject({ code: '42501' });
+    }
+    expect(await countSessions(db)).toBe(1);
+  });
+
+  it('calls functions that delete as SECURITY DEFINER with a fixed search_path', async () => {
+    const { rows } = await db.query(
+      `select proname, prosecdef, proconfig from pg_proc
+       where proname in ('delete_ghost_sessions', 'prune_old_sessions', 'delete_old_cron_history', 'add_session_message')
+       order by proname`,
+    );
+    expect(rows).toHaveLength(4);
+    for (const row of rows) {
+      expect(row).toMatchObject({ prosecdef: true, proconfig: ['search_path=public, pg_temp'] });
+    }
+  });
+});

@@ -1,0 +1,76 @@
+// Item: a manual purge cannot run for ever nor pile up behind another one.
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { createPool } from '../../src/db.ts';
+import { countSessions, databaseUrl, useApp, useDatabase } from '../helpers/db.ts';
+
+const db = useDatabase();
+const app = useApp();
+const purge = (minutes: number) =>
+  app.request(`/api/engine/sessions/ghosts?older_than_minutes=${minutes}`, { method: 'DELETE' });
+
+async function insertGhosts(count: number, idleMinutes: number) {
+  await db.query(
+    `insert into engine_chat_sessions (agent_id, updated_at)
+     select 'ghost', now() - make_interval(mins => $2) from generate_series(1, $1)`,
+    [count, idleMinutes],
+  );
+}
+
+describe('purge guard rails', () => {
+  it('a second purge does not wait for one in progress: it skips the rows held and answers its own count', async () => {
+    await insertGhosts(2_000, 60);
+    await insertGhosts(1_000, 10);
+    const first = await db.connect();
+    try {
+      // A purge in progress (as pg_cron's would be): it holds the 2,000 older ghosts until it commits.
+      await first.query('begin');
+      const { rows } = await first.query('select delete_ghost_sessions(30) as deleted');
+      expect(rows[0].deleted).toBe(2_000);
+
+      // Were it waiting for those rows, this would not answer before the commit below.
+      const second = await purge(0);
+      expect(second.status).toBe(200);
+      expect(await second.json()).toEqual({ deleted: 1_000, status: 'ok' });
+      await first.query('commit');
+    } finally {
+      first.release();
+    }
+    expect(await countSessions(db)).toBe(0);
+  });
+
+  it('purges at once share the ghosts between them, none deleted twice', async () => {
+    await insertGhosts(5_000, 60);
+    const responses = await Promise.all(Array.from({ length: 4 }, () => purge(0)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const counts = await Promise.all(responses.map(async (r) => (await r.json()).deleted));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(5_000);
+    expect(await countSessions(db)).toBe(0);
+  });
+
+  it('runs with a statement and a lock timeout, so a blocked purge ends with 503 instead of hanging', async () => {
+    const pool = createPool(databaseUrl(), pino({ level: 'silent' }));
+    const { rows } = await pool.query(
+      `select current_setting('statement_timeout') as statement, current_setting('lock_timeout') as lock`,
+    );
+    await pool.end();
+    expect(rows[0]).toEqual({ statement: '30s', lock: '5s' });
+
+    const client = await db.connect();
+    try {
+      await insertGhosts(10, 60);
+      await client.query('begin');
+      await client.query('lock table engine_chat_sessions in access exclusive mode');
+      const response = await purge(0);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await response.json()).toEqual({ status: 'error', error: 'database unavailable, retry later' });
+      await client.query('rollback');
+    } finally {
+      client.release();
+    }
+    expect(await countSessions(db)).toBe(10);
+    // The pool is still usable after the timeout.
+    expect(await (await purge(0)).json()).toEqual({ deleted: 10, status: 'ok' });
+  }, 20_000);
+});

@@ -1,0 +1,116 @@
+// Item: first messages racing the ghost purge (HTTP and pg_cron-style SQL) never lose a message or a session.
+import { describe, expect, it } from 'vitest';
+import { mapConcurrently } from '../helpers/concurrency.ts';
+import { useApp, useDatabase } from '../helpers/db.ts';
+
+const db = useDatabase();
+const app = useApp();
+const json = { 'content-type': 'application/json' };
+
+type Outcome = { id: string; status: number };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` while two HTTP purges and one direct SQL purge (as pg_cron runs it) loop with `threshold()`,
+ * `pauseMs` apart, then checks what must hold whoever won each race, and returns the outcomes.
+ */
+async function raceAgainstPurges(threshold: () => number, pauseMs: number, work: () => Promise<Outcome[]>) {
+  let racing = true;
+  let deleted = 0;
+  const httpPurges = async () => {
+    while (racing) {
+      const response = await app.request(`/api/engine/sessions/ghosts?older_than_minutes=${threshold()}`, {
+        method: 'DELETE',
+      });
+      expect(response.status).toBe(200);
+      const { deleted: count } = await response.json();
+      deleted += count; // not `deleted += await …`, which would read `deleted` before the await
+      await sleep(pauseMs);
+    }
+  };
+  const sqlPurges = async () => {
+    while (racing) {
+      const { rows } = await db.query('select delete_ghost_sessions($1) as n', [threshold()]);
+      deleted += rows[0].n;
+      await sleep(pauseMs);
+    }
+  };
+  const purging = Promise.all([httpPurges(), httpPurges(), sqlPurges()]);
+  const outcomes = await work().finally(() => (racing = false));
+  await purging;
+
+  expect(outcomes.filter((o) => o.status !== 201 && o.status !== 404)).toEqual([]);
+  const accepted = outcomes.filter((o) => o.status === 201).map((o) => o.id).sort();
+  const refused = outcomes.length - accepted.length;
+  // The race really happened: some posts beat the purge and some lost to it.
+  expect(accepted.length).toBeGreaterThan(0);
+  expect(refused).toBeGreaterThan(0);
+
+  // Every session got its first message attempt: those that took it survive, the others were purged, and each
+  // purged session is exactly one refused message. No session with a message was deleted.
+  const surviving = await db.query('select id from engine_chat_sessions order by id');
+  expect(surviving.rows.map((r) => r.id)).toEqual(accepted);
+  expect(deleted).toBe(refused);
+  const { rows: check } = await db.query(`
+    select
+      (select count(*)::int from engine_chat_messages m
+        where not exists (select from engine_chat_sessions s where s.id = m.session_id)) as orphans,
+      (select count(*)::int from engine_chat_messages) as messages,
+      (select count(*)::int from engine_chat_sessions s
+        where message_count <> (select count(*) from engine_chat_messages m where m.session_id = s.id)) as miscounted`);
+  expect(check[0]).toEqual({ orphans: 0, messages: accepted.length, miscounted: 0 });
+  return { accepted: accepted.length, refused };
+}
+
+const postFirstMessage = async (id: string): Promise<Outcome> => {
+  const response = await app.request(`/api/engine/sessions/${id}/messages`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ role: 'user', content: `first message of ${id}` }),
+  });
+  return { id, status: response.status };
+};
+
+describe('first messages racing the purge', () => {
+  it('at scale: 5,000 sessions created and given their first message while purges of 0 minutes loop', async () => {
+    const SESSIONS = 5_000;
+    const started = Date.now();
+    // Purges 40 ms apart: back to back, one always runs between a creation and its first message, and always wins.
+    const result = await raceAgainstPurges(
+      () => 0,
+      40,
+      () =>
+        mapConcurrently(Array.from({ length: SESSIONS }), 8, async () => {
+          const created = await app.request('/api/engine/sessions', {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ agent_id: 'race' }),
+          });
+          expect(created.status).toBe(201);
+          return postFirstMessage((await created.json()).id);
+        }),
+    );
+    console.log(
+      `[race] ${SESSIONS} sessions: ${result.accepted} first messages committed, ${result.refused} refused with 404 ` +
+        `(session purged first), 0 orphans, 0 miscounted, in ${Date.now() - started} ms`,
+    );
+  }, 120_000);
+
+  it('idle ghosts posted to while the purge threshold sweeps from 30 minutes to 0', async () => {
+    // Ghosts idle from 0.5 to 29.5 minutes, posted to in random order while the threshold falls: every session
+    // is raced at some point, and both sides win some.
+    const { rows } = await db.query(
+      `insert into engine_chat_sessions (agent_id, updated_at)
+       select 'race', now() - make_interval(mins => i % 30, secs => 30) from generate_series(1, 600) as i
+       returning id`,
+    );
+    const ids: string[] = rows.map((r) => r.id).sort(() => Math.random() - 0.5);
+    const started = Date.now();
+    await raceAgainstPurges(
+      () => Math.max(0, 30 - Math.floor((Date.now() - started) / 20)),
+      0,
+      () => mapConcurrently(ids, 16, postFirstMessage),
+    );
+  });
+});
