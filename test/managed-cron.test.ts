@@ -9,6 +9,7 @@ import { CRON_JOBS } from '../src/cron-jobs.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded-postgres.ts';
 import { databaseUrlFor } from '../src/managed-cron.ts';
 import { migrate } from '../src/migrate.ts';
+import { MIGRATION_COUNT } from './helpers/migrations.ts';
 
 let cluster: EmbeddedPostgres;
 let dir: string;
@@ -52,7 +53,7 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
       `select to_regnamespace('cron') as cron_schema, to_regclass('session_sweeper_stats') is not null as stats,
               to_regclass('session_sweeper_jobs') as jobs_view, (select count(*)::int from pgmigrations) as migrations`,
     );
-    expect(rows[0]).toEqual({ cron_schema: null, stats: true, jobs_view: null, migrations: 6 });
+    expect(rows[0]).toEqual({ cron_schema: null, stats: true, jobs_view: null, migrations: MIGRATION_COUNT });
     // The history job runs in the app database too: it trims the audit there, and skips the absent cron tables.
     expect((await app.query('select delete_old_cron_history(7) as deleted')).rows[0].deleted).toBe(0);
   });
@@ -90,7 +91,7 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
   );
 
   it('unschedules our jobs from the cron database when the migrations are undone', async () => {
-    await migrate({ databaseUrl: cluster.url, direction: 'down', count: 6, cronDatabase: 'postgres', log: quiet });
+    await migrate({ databaseUrl: cluster.url, direction: 'down', count: MIGRATION_COUNT, cronDatabase: 'postgres', log: quiet });
     expect(await jobsInCronDatabase()).toEqual([]);
     const { rows } = await cron.query(`select count(*)::int as n from pg_extension where extname = 'pg_cron'`);
     expect(rows[0].n).toBe(1); // the platform's extension stays

@@ -2,20 +2,16 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/migrate.ts';
 import { readSqlFile } from '../src/sql-files.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { databaseUrl, useDatabase } from './helpers/db.ts';
+import { MIGRATION_COUNT, migrationsDir, projectDir } from './helpers/migrations.ts';
 
 const db = useDatabase();
 const quiet = () => {};
-const projectDir = fileURLToPath(new URL('../', import.meta.url));
-const migrationsDir = path.join(projectDir, 'migrations');
-// Every file in migrations/ is one migration.
-const MIGRATION_COUNT = readdirSync(migrationsDir).length;
 
 /** Everything migrations install, as text, to compare states. */
 async function installedSchema() {
