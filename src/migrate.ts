@@ -37,7 +37,7 @@ export async function migrate({ databaseUrl, direction, count, log }: MigrateOpt
     log(applied.length ? `${verb} ${applied.map((m) => m.name).join(', ')}` : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`);
     if (direction === 'up') {
       const refreshed = await refreshSqlFunctions(client, PG_MIGRATE_LOCK_ID);
-      log(`refreshed functions from sql/functions: ${refreshed.join(', ') || 'none installed'}`);
+      log(`refreshed routines from sql/functions and sql/procedures: ${refreshed.join(', ') || 'none installed'}`);
     }
   } finally {
     await client.end();

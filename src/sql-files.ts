@@ -10,15 +10,22 @@ export function readSqlFile(relativePath: string): Promise<string> {
   return readFile(path.join(sqlDir, relativePath), 'utf8');
 }
 
+/** Folders of routines (pg_proc holds both kinds), one `create or replace` per file named after it. */
+const ROUTINE_DIRS = ['functions', 'procedures'];
+
 /**
- * Re-applies every sql/functions/<name>.sql whose function is already installed.
+ * Re-applies every sql/functions/<name>.sql and sql/procedures/<name>.sql whose routine is already installed.
  *
- * A migration installs a function from its file; the file may change later while the migration stays.
+ * A migration installs a routine from its file; the file may change later while the migration stays.
  * Running this after every `up` (Flyway's "repeatable migrations") makes an upgraded database end with
- * the same bodies as a fresh one. Functions not installed (their migration not run, or undone) are skipped.
+ * the same bodies as a fresh one. Routines not installed (their migration not run, or undone) are skipped.
  */
 export async function refreshSqlFunctions(client: pg.ClientBase, lockId: number): Promise<string[]> {
-  const files = (await readdir(path.join(sqlDir, 'functions'))).filter((f) => f.endsWith('.sql')).sort();
+  const files: string[] = [];
+  for (const dir of ROUTINE_DIRS) {
+    const names = (await readdir(path.join(sqlDir, dir))).filter((f) => f.endsWith('.sql')).sort();
+    files.push(...names.map((name) => `${dir}/${name}`));
+  }
   const refreshed: string[] = [];
   await client.query('begin');
   try {
@@ -31,7 +38,7 @@ export async function refreshSqlFunctions(client: pg.ClientBase, lockId: number)
         [name],
       );
       if (!rowCount) continue;
-      await client.query(await readSqlFile(`functions/${file}`));
+      await client.query(await readSqlFile(file));
       refreshed.push(name);
     }
     await client.query('commit');

@@ -7,7 +7,7 @@ import { databaseUrl, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();
 const quiet = () => {};
-const MIGRATION_COUNT = 4;
+const MIGRATION_COUNT = 6;
 
 /** Everything migrations install, as text, to compare states. */
 async function installedSchema() {
@@ -57,9 +57,19 @@ describe('migrations', () => {
 
   it('down one step undoes only the last migration', async () => {
     await migrate({ databaseUrl: databaseUrl(), direction: 'down', log: quiet });
-    const { rows } = await db.query('select count(*)::int as jobs from cron.job');
-    expect(rows[0].jobs).toBe(0);
-    expect(await db.query('select delete_ghost_sessions(15)')).toBeTruthy();
+    const { rows } = await db.query(`
+      select
+        (select json_agg(command order by jobname) from cron.job) as commands,
+        to_regprocedure('purge_ghost_sessions(int, int, int)') is null as no_procedure,
+        to_regprocedure('delete_ghost_sessions_batch(timestamptz, int)') is null as no_batch_function`);
+    expect(rows[0]).toEqual({
+      commands: ['SELECT delete_old_cron_history(7)', 'SELECT delete_ghost_sessions(15)', 'SELECT prune_old_sessions(30)'],
+      no_procedure: true,
+      no_batch_function: true,
+    });
+    // The body restored by the down still works without the dropped batch function.
+    await db.query(`insert into engine_chat_sessions (agent_id, updated_at) values ('a', now() - interval '1 hour')`);
+    expect((await db.query('select delete_ghost_sessions(15) as n')).rows[0].n).toBe(1);
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     await setCronJobsActive(db, false);
   });
@@ -73,7 +83,7 @@ describe('migrations', () => {
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     expect((await installedSchema()).functions).toEqual(fresh.functions);
     const { rows } = await db.query(
-      `select pg_get_functiondef('delete_ghost_sessions(int)'::regprocedure) like '%for update skip locked%' as current`,
+      `select pg_get_functiondef('delete_ghost_sessions(int)'::regprocedure) like '%delete_ghost_sessions_batch(%' as current`,
     );
     expect(rows[0].current).toBe(true);
   });
@@ -105,12 +115,23 @@ describe('migrations', () => {
     }
   });
 
-  it('keeps every function in its own file under sql/functions', async () => {
+  it('keeps every function and procedure in its own file under sql/functions or sql/procedures', async () => {
     const { rows } = await db.query(
-      `select proname from pg_proc where pronamespace = 'public'::regnamespace order by proname`,
+      `select proname, prokind from pg_proc where pronamespace = 'public'::regnamespace order by proname`,
     );
-    for (const { proname } of rows) {
-      expect(await readSqlFile(`functions/${proname}.sql`)).toContain(`create or replace function ${proname}(`);
+    for (const { proname, prokind } of rows) {
+      const [dir, kind] = prokind === 'p' ? ['procedures', 'procedure'] : ['functions', 'function'];
+      expect(await readSqlFile(`${dir}/${proname}.sql`)).toContain(`create or replace ${kind} ${proname}(`);
     }
+  });
+
+  it('also refreshes procedures from their files after up', async () => {
+    await db.query(`create or replace procedure purge_ghost_sessions(minutes int, batch_size int default 5000,
+      inout deleted int default null) language plpgsql as 'begin deleted := 0; end'`);
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    const { rows } = await db.query(
+      `select pg_get_functiondef('purge_ghost_sessions(int, int, int)'::regprocedure) like '%commit;%' as current`,
+    );
+    expect(rows[0].current).toBe(true);
   });
 });
