@@ -11,7 +11,7 @@ const GREY = '#7f7f7f';
 const fmtSize = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`);
 const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(1) : ms.toFixed(2));
 const text = (x: number, y: number, body: string, attrs = '') =>
-  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${FONT} font-size="13" ${attrs}>${body}</text>`;
+  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${FONT} ${attrs.includes('font-size') ? '' : 'font-size="13"'} ${attrs}>${body}</text>`;
 const line = (x1: number, y1: number, x2: number, y2: number, attrs: string) =>
   `<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" ${attrs}/>`;
 
@@ -38,7 +38,7 @@ function noopPanel(results: BenchResults, left: number, top: number, width: numb
   const parts = [text(left, top - 28, 'No-op purge (nothing eligible) vs table size', 'font-size="16" font-weight="bold"')];
   for (let v = yMin; v <= yMax * 1.0001; v *= 10) {
     parts.push(line(left, y(v), left + width, y(v), 'stroke="#e5e5e5"'));
-    parts.push(text(left - 8, y(v) + 4, `${fmtMs(v)} ms`, 'text-anchor="end" font-size="12"'));
+    parts.push(text(left - 8, y(v) + 4, `${+v.toPrecision(1)} ms`, 'text-anchor="end" font-size="12"'));
   }
   for (const s of sizes) {
     parts.push(line(x(s), top, x(s), top + height, 'stroke="#f0f0f0"'));
