@@ -1,5 +1,5 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { forEachFunction, serviceLogin, serviceRole } from '../src/service-role.ts';
+import { forEachRoutine, serviceLogin, serviceRole } from '../src/service-role.ts';
 import { readSqlFile } from '../src/sql-files.ts';
 
 // The role the HTTP service runs as: only what the routes need, nothing that deletes rows or changes the schema.
@@ -24,15 +24,15 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
     grant usage on schema public to ${role};
     grant select, insert (agent_id, title) on engine_chat_sessions to ${role};
   `);
-  pgm.sql(forEachFunction(OUR_FUNCTIONS, 'revoke execute on function %s from public'));
-  pgm.sql(forEachFunction(SERVICE_FUNCTIONS, `grant execute on function %s to ${role}`));
+  pgm.sql(forEachRoutine(OUR_FUNCTIONS, 'revoke execute on function %s from public'));
+  pgm.sql(forEachRoutine(SERVICE_FUNCTIONS, `grant execute on function %s to ${role}`));
   if (login) pgm.sql(`grant ${role} to ${login}`);
 }
 
 export function down(pgm: MigrationBuilder): void {
   const role = serviceRole();
-  pgm.sql(forEachFunction(SERVICE_FUNCTIONS, `revoke execute on function %s from ${role}`));
-  pgm.sql(forEachFunction(OUR_FUNCTIONS, 'grant execute on function %s to public'));
+  pgm.sql(forEachRoutine(SERVICE_FUNCTIONS, `revoke execute on function %s from ${role}`));
+  pgm.sql(forEachRoutine(OUR_FUNCTIONS, 'grant execute on function %s to public'));
   pgm.sql(`
     revoke all on engine_chat_sessions from ${role};
     revoke usage on schema public from ${role};

@@ -148,7 +148,7 @@ function isServerRunning(run: (program: string, args: string[]) => string, dataD
   }
 }
 
-function findFreePort(): Promise<number> {
+export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);

@@ -53,7 +53,7 @@ export async function migrate(options: MigrateOptions): Promise<void> {
     log(applied.length ? `${verb} ${applied.map((m) => m.name).join(', ')}` : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`);
     if (direction === 'up') {
       const refreshed = await refreshSqlObjects(client, PG_MIGRATE_LOCK_ID);
-      log(`refreshed from sql/functions and sql/views: ${refreshed.join(', ') || 'none installed'}`);
+      log(`refreshed from sql/functions, sql/procedures and sql/views: ${refreshed.join(', ') || 'none installed'}`);
     }
     if (cron) await syncJobsFromCronDatabase(cron, client, appDatabase, log);
   } finally {

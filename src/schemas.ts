@@ -66,7 +66,7 @@ export const CronJob = z
   .object({
     job: z.string().openapi({ example: 'ghost-sessions-purge' }),
     schedule: z.string().openapi({ example: '* * * * *' }),
-    command: z.string().openapi({ example: 'SELECT delete_ghost_sessions(15)' }),
+    command: z.string().openapi({ example: 'CALL purge_ghost_sessions(15)' }),
     active: z.boolean(),
     last_status: z.string().nullable().openapi({ example: 'succeeded' }),
     last_run_at: isoOrNull,

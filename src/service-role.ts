@@ -18,8 +18,8 @@ function roleFromEnv(variable: string, fallback?: string): string | undefined {
   return name;
 }
 
-/** SQL that runs `statement` (a format() string taking the function as %s) for every installed function in `names`. */
-export function forEachFunction(names: string[], statement: string): string {
+/** SQL that runs `statement` (a format() string taking the routine as %s) for every installed function or procedure in `names`. */
+export function forEachRoutine(names: string[], statement: string): string {
   return `
   do $$
   declare

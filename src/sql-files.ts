@@ -10,12 +10,14 @@ export function readSqlFile(relativePath: string): Promise<string> {
   return readFile(path.join(sqlDir, relativePath), 'utf8');
 }
 
+const installedRoutine = 'select from pg_proc where proname = $1 and pronamespace = current_schema()::regnamespace';
 /**
  * Folders whose files are re-applied after every `up`, in this order (views may use functions), and how to
  * tell whether a file's object (named after the file) is installed.
  */
 const REPEATABLE = [
-  { folder: 'functions', installed: 'select from pg_proc where proname = $1 and pronamespace = current_schema()::regnamespace' },
+  { folder: 'functions', installed: installedRoutine },
+  { folder: 'procedures', installed: installedRoutine },
   {
     folder: 'views',
     installed: "select from pg_class where relname = $1 and relkind = 'v' and relnamespace = current_schema()::regnamespace",
@@ -23,7 +25,7 @@ const REPEATABLE = [
 ];
 
 /**
- * Re-applies every sql/functions/<name>.sql and sql/views/<name>.sql whose object is already installed.
+ * Re-applies every sql/{functions,procedures,views}/<name>.sql whose object is already installed.
  *
  * A migration installs an object from its file; the file may change later while the migration stays.
  * Running this after every `up` (Flyway's "repeatable migrations") makes an upgraded database end with

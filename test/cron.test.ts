@@ -14,7 +14,7 @@ describe('pg_cron jobs', () => {
     );
     expect(rows).toEqual([
       { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT delete_old_cron_history(7)', database: expect.any(String) },
-      { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'SELECT delete_ghost_sessions(15)', database: expect.any(String) },
+      { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'CALL purge_ghost_sessions(15)', database: expect.any(String) },
       { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'SELECT prune_old_sessions(30)', database: expect.any(String) },
     ]);
     const { rows: current } = await db.query('select current_database() as name');

@@ -114,3 +114,77 @@ describe('delete_ghost_sessions(minutes) in SQL', () => {
     expect(await countSessions(db)).toBe(0);
   });
 });
+
+describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job calls it', () => {
+  it('deletes the whole backlog in batches and returns the total', async () => {
+    for (let i = 0; i < 5; i++) await insertSession(db, { idleMinutes: 30 });
+    const keeper = await insertSession(db, { idleMinutes: 30, messages: 1 });
+    await insertSession(db, { idleMinutes: 5 });
+
+    const { rows } = await db.query('call purge_ghost_sessions(15, batch_size => 2)');
+    expect(rows[0].deleted).toBe(5);
+    const { rows: left } = await db.query('select id, message_count from engine_chat_sessions order by message_count desc');
+    expect(left.map((r) => r.id)[0]).toBe(keeper);
+    expect(left).toHaveLength(2);
+  });
+
+  it('commits each batch: a batch already deleted stays deleted when a later one fails', async () => {
+    for (let i = 0; i < 3; i++) await insertSession(db, { idleMinutes: 30 });
+    const client = await db.connect();
+    try {
+      // The second batch hits the statement timeout set below; the first one (2 rows) was committed already.
+      await client.query(`create temp table batches (n int)`);
+      await client.query(`
+        create function pg_temp.slow_second_batch() returns trigger language plpgsql as $$
+        begin
+          insert into batches values (1);
+          if (select count(*) from batches) > 2 then perform pg_sleep(5); end if;
+          return old;
+        end $$`);
+      await client.query(`create trigger slow before delete on engine_chat_sessions
+        for each row execute function pg_temp.slow_second_batch()`);
+      await client.query(`set statement_timeout = '1s'`);
+      await expect(client.query('call purge_ghost_sessions(15, 2)')).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await client.query(`drop trigger if exists slow on engine_chat_sessions`);
+      client.release(true);
+    }
+    expect(await countSessions(db)).toBe(1);
+  });
+
+  it('skips a ghost whose row a writer holds instead of waiting for it', async () => {
+    const held = await insertSession(db, { idleMinutes: 30 });
+    await insertSession(db, { idleMinutes: 30 });
+    const writer = await db.connect();
+    try {
+      await writer.query('begin');
+      await writer.query('select from engine_chat_sessions where id = $1 for key share', [held]);
+      const { rows } = await db.query('call purge_ghost_sessions(15, 1)');
+      expect(rows[0].deleted).toBe(1);
+      await writer.query('rollback');
+    } finally {
+      writer.release();
+    }
+    const { rows } = await db.query('select id from engine_chat_sessions');
+    expect(rows.map((r) => r.id)).toEqual([held]);
+  });
+
+  it.each([['null, 10'], ['-1, 10'], ['15, 0'], ['15, null']])('rejects (%s) with SQLSTATE 22023', async (args) => {
+    await insertSession(db, { idleMinutes: 60 });
+    await expect(db.query(`call purge_ghost_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
+    expect(await countSessions(db)).toBe(1);
+  });
+
+  it('refuses to run inside a transaction block, where it could not commit, and deletes nothing', async () => {
+    await insertSession(db, { idleMinutes: 60 });
+    const client = await db.connect();
+    try {
+      await client.query('begin');
+      await expect(client.query('call purge_ghost_sessions(15)')).rejects.toMatchObject({ code: '2D000' });
+      await client.query('rollback');
+    } finally {
+      client.release();
+    }
+    expect(await countSessions(db)).toBe(1);
+  });
+});

@@ -43,7 +43,7 @@ describe('session_sweeper_jobs', () => {
     const ghost = rows.find((r) => r.job === 'ghost-sessions-purge');
     expect(ghost).toMatchObject({
       schedule: '* * * * *',
-      command: 'SELECT delete_ghost_sessions(15)',
+      command: 'CALL purge_ghost_sessions(15)',
       active: true,
       last_status: 'failed',
       last_duration: 1.5,

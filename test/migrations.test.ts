@@ -110,7 +110,7 @@ describe('migrations', () => {
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     expect((await installedSchema()).functions).toEqual(fresh.functions);
     const { rows } = await db.query(
-      `select pg_get_functiondef('delete_ghost_sessions(int)'::regprocedure) like '%for update skip locked%' as current`,
+      `select pg_get_functiondef('delete_ghost_sessions(int)'::regprocedure) like '%delete_ghost_sessions_batch(%' as current`,
     );
     expect(rows[0].current).toBe(true);
   });
@@ -154,12 +154,13 @@ describe('migrations', () => {
     }
   });
 
-  it('keeps every function in its own file under sql/functions', async () => {
+  it('keeps every function and procedure in its own file under sql/functions or sql/procedures', async () => {
     const { rows } = await db.query(
-      `select proname from pg_proc where pronamespace = 'public'::regnamespace order by proname`,
+      `select proname, prokind from pg_proc where pronamespace = 'public'::regnamespace order by proname`,
     );
-    for (const { proname } of rows) {
-      expect(await readSqlFile(`functions/${proname}.sql`)).toContain(`create or replace function ${proname}(`);
+    for (const { proname, prokind } of rows) {
+      const [dir, kind] = prokind === 'p' ? ['procedures', 'procedure'] : ['functions', 'function'];
+      expect(await readSqlFile(`${dir}/${proname}.sql`)).toContain(`create or replace ${kind} ${proname}(`);
     }
   });
 

@@ -1,11 +1,13 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { forEachFunction, serviceRole } from '../src/service-role.ts';
+import { forEachRoutine, serviceRole } from '../src/service-role.ts';
 
 // GET /api/engine/jobs and /metrics read the operator views and the purge audit (the jobs view exists only where
-// pg_cron runs, see 1764000000301). The functions that write the audit or pause jobs are for the owner (or a DBA)
-// only: PUBLIC may not call them.
+// pg_cron runs, see 1764000000301). The routines that delete, write the audit or pause jobs are for the owner (or
+// a DBA) only: PUBLIC may not call them.
 const READ_RELATIONS = ['session_sweeper_jobs', 'session_sweeper_stats', 'session_purge_log'];
-const OWNER_ONLY_FUNCTIONS = [
+const OWNER_ONLY_ROUTINES = [
+  'delete_ghost_sessions_batch',
+  'purge_ghost_sessions',
   'log_session_purge',
   'delete_old_purge_log',
   'session_sweeper_pause',
@@ -17,12 +19,12 @@ const OWNER_ONLY_FUNCTIONS = [
 export function up(pgm: MigrationBuilder): void {
   const role = serviceRole();
   pgm.sql(forEachRelation(`grant select on %s to ${role}`));
-  pgm.sql(forEachFunction(OWNER_ONLY_FUNCTIONS, 'revoke execute on function %s from public'));
+  pgm.sql(forEachRoutine(OWNER_ONLY_ROUTINES, 'revoke execute on routine %s from public'));
 }
 
 export function down(pgm: MigrationBuilder): void {
   const role = serviceRole();
-  pgm.sql(forEachFunction(OWNER_ONLY_FUNCTIONS, 'grant execute on function %s to public'));
+  pgm.sql(forEachRoutine(OWNER_ONLY_ROUTINES, 'grant execute on routine %s to public'));
   pgm.sql(forEachRelation(`revoke select on %s from ${role}`));
 }
 

@@ -1,0 +1,92 @@
+// Concurrent load for the bench: application writers at a fixed rate, and the no-op purge over HTTP vs SQL.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import { findFreePort } from '../src/embedded-postgres.ts';
+import type { SessionStore } from '../src/sessions.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * What the application does most: create a session, then post its first message. Started at a fixed rate
+ * (open loop, like real users) until `until` settles; returns the latency of every call in ms.
+ */
+export async function runWriters(store: SessionStore, pairsPerSecond: number, until: Promise<unknown>) {
+  const latencies: number[] = [];
+  const timed = async <T>(fn: () => Promise<T>) => {
+    const start = performance.now();
+    const result = await fn();
+    latencies.push(performance.now() - start);
+    return result;
+  };
+  const pair = async () => {
+    const session = await timed(() => store.createSession({ agent_id: 'writer', title: 'bench' }));
+    const message = await timed(() => store.addMessage(session.id, { role: 'user', content: 'first message' }));
+    if (!message) throw new Error(`writer lost the first message of ${session.id}`);
+  };
+
+  let running = true;
+  const stopped = until.finally(() => (running = false));
+  const inFlight: Promise<void>[] = [];
+  const interval = 1000 / pairsPerSecond;
+  for (let next = performance.now(); running; next += interval) {
+    inFlight.push(pair());
+    await sleep(Math.max(0, next + interval - performance.now()));
+  }
+  await Promise.all([stopped, ...inFlight]);
+  return latencies;
+}
+
+/** Calls/s of `sql` on `pool` from `concurrency` loops for `seconds`. */
+export async function sqlCallsPerSecond(pool: pg.Pool, sql: string, concurrency: number, seconds: number) {
+  let calls = 0;
+  const end = performance.now() + seconds * 1000;
+  const loop = async () => {
+    while (performance.now() < end) {
+      await pool.query(sql);
+      calls++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return calls / ((performance.now() - start) / 1000);
+}
+
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Starts the real service (`npm start`'s entry point) on `databaseUrl`, bound to loopback, and measures the
+ * requests/s it answers to `DELETE /api/engine/sessions/ghosts` with `connections` keep-alive clients.
+ */
+export async function httpPurgeRequestsPerSecond(databaseUrl: string, connections: number, seconds: number) {
+  const port = await findFreePort();
+  const service = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolve) => service.once('exit', resolve));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let tries = 0; ; tries++) {
+      const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+      if (ready) break;
+      if (tries > 150 || service.exitCode !== null) throw new Error('the service did not become ready');
+      await sleep(200);
+    }
+    const result = await autocannon({
+      url: `${base}/api/engine/sessions/ghosts`,
+      method: 'DELETE',
+      connections,
+      duration: seconds,
+    });
+    if (result.non2xx || result.errors || result.timeouts) {
+      throw new Error(`HTTP purge failed: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+    }
+    return result['2xx'] / result.duration;
+  } finally {
+    service.kill('SIGTERM');
+    await exited;
+  }
+}
