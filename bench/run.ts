@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import pino from 'pino';
 import { createPool } from '../src/db.ts';
 import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
 import { migrate } from '../src/migrate.ts';
@@ -13,6 +14,9 @@ import { addGhosts, buildSessions, GHOST_MINUTES, NAIVE_DELETE, OUR_INDEXES, set
 import { httpPurgeRequestsPerSecond, runWriters, sqlCallsPerSecond } from './load.ts';
 import { renderPlot } from './plot.ts';
 import { median, medianMs, percentile, timeMs } from './stats.ts';
+
+/** The service's pool logs only warnings here: the bench prints its own progress. */
+const quietLogger = pino({ level: 'warn' });
 
 const quick = process.argv.includes('--quick');
 const FULL = {
@@ -250,7 +254,7 @@ async function nestedPlans(db: pg.Client, sql: string): Promise<string> {
 
 async function measureWriters(db: pg.Client, databaseUrl: string, cronPurge: (expected: number) => Promise<void>) {
   const { ghosts, reps, pairsPerSecond, idleSeconds } = config.backlog;
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, quietLogger);
   const store = createSessionStore(pool);
   const idle: number[][] = [];
   const during: number[][] = [];
@@ -289,7 +293,7 @@ async function measureHttp(databaseUrl: string) {
   const { connections, seconds } = config.http;
   log(`no-op purge over HTTP, then over SQL: ${connections} concurrent, ${seconds} s each`);
   const httpRps = await httpPurgeRequestsPerSecond(databaseUrl, connections, seconds);
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, quietLogger);
   try {
     await pool.query('select 1');
     const sqlRate = await sqlCallsPerSecond(pool, `select delete_ghost_sessions(${GHOST_MINUTES})`, connections, seconds);
