@@ -1,10 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CRON_JOB_NAMES, CRON_JOBS } from '../src/cron-jobs.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { useApp, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();
 const app = useApp();
+
+// Runs from other files (the cron-firing test) would be newer than the runs this file writes.
+beforeEach(async () => {
+  await db.query('delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname = any($1))', [
+    CRON_JOB_NAMES,
+  ]);
+});
 
 afterEach(async () => {
   await db.query(`select session_sweeper_set_schedule(name, schedule) from unnest($1::text[], $2::text[]) as j(name, schedule)`, [
