@@ -14,12 +14,20 @@ const postgresUrl = z.preprocess(
     .optional(),
 );
 
-const envSchema = z
-  .object({
+// What `npm run migrate` needs; the service's settings below add to it.
+const databaseEnvSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  MIGRATION_DATABASE_URL: postgresUrl,
+  CRON_DATABASE: z.preprocess(
+    unsetIfEmpty,
+    z.string().regex(/^[^\/?#]+$/, 'must be a database name (e.g. postgres), not a URL').optional(),
+  ),
+});
+
+const envSchema = databaseEnvSchema
+  .extend({
     PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
     HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
-    DATABASE_URL: postgresUrl,
-    MIGRATION_DATABASE_URL: postgresUrl,
     LOG_LEVEL: z.preprocess(
       unsetIfEmpty,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -37,22 +45,25 @@ const envSchema = z
         )
         .optional(),
     ),
+    // For a container whose published port only this machine reaches (docker-compose.yml binds 127.0.0.1):
+    // it must bind 0.0.0.0 inside, yet needs no token. Never set it where the port is reachable from outside.
+    ALLOW_UNAUTHENTICATED_API: z.preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('false')),
     DATA_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
-    CRON_DATABASE: z.preprocess(
-      unsetIfEmpty,
-      z.string().regex(/^[^\/?#]+$/, 'must be a database name (e.g. postgres), not a URL').optional(),
-    ),
   })
   .refine(({ MIGRATION_DATABASE_URL, DATABASE_URL }) => !MIGRATION_DATABASE_URL || DATABASE_URL, {
     path: ['MIGRATION_DATABASE_URL'],
     message: 'needs DATABASE_URL too (the embedded PostgreSQL is migrated by its own owner)',
   })
-  .refine(({ API_TOKEN, HOST }) => API_TOKEN?.length || isLoopback(HOST), {
-    path: ['API_TOKEN'],
-    message:
-      'must be set when HOST is not a loopback address: the API deletes data, so it is not served unauthenticated ' +
-      'beyond this machine (set API_TOKEN to a secret, or HOST=127.0.0.1)',
-  });
+  .refine(
+    ({ API_TOKEN, HOST, ALLOW_UNAUTHENTICATED_API }) =>
+      API_TOKEN?.length || isLoopback(HOST) || ALLOW_UNAUTHENTICATED_API === 'true',
+    {
+      path: ['API_TOKEN'],
+      message:
+        'must be set when HOST is not a loopback address: the API deletes data, so it is not served unauthenticated ' +
+        'beyond this machine (set API_TOKEN to a secret, or HOST=127.0.0.1)',
+    },
+  );
 
 export type Config = {
   port: number;
@@ -70,15 +81,24 @@ export type Config = {
   cronDatabase: string | undefined;
 };
 
-/** Parses the environment; throws one readable error listing every bad variable. */
-export function configFromEnv(env: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(env);
+type Env = Record<string, string | undefined>;
+
+/** Parses with `schema`; throws one readable error listing every bad variable. */
+function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`invalid environment: ${problems.join('; ')}`);
   }
-  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } =
-    parsed.data;
+  return parsed.data;
+}
+
+/** The service's settings (`npm start`). */
+export function configFromEnv(env: Env): Config {
+  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } = parseEnv(
+    envSchema,
+    env,
+  );
   return {
     port: PORT,
     host: HOST,
@@ -89,6 +109,12 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     dataDir: DATA_DIR,
     cronDatabase: CRON_DATABASE,
   };
+}
+
+/** What `npm run migrate` needs: the owner's connection (MIGRATION_DATABASE_URL, else DATABASE_URL). */
+export function migrateConfigFromEnv(env: Env): Pick<Config, 'databaseUrl' | 'cronDatabase'> {
+  const { DATABASE_URL, MIGRATION_DATABASE_URL, CRON_DATABASE } = parseEnv(databaseEnvSchema, env);
+  return { databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL, cronDatabase: CRON_DATABASE };
 }
 
 export function isLoopback(host: string): boolean {

@@ -44,7 +44,7 @@ async function main() {
 
   const pool = createPool(databaseUrl, logger);
   const app = createApp({ store: createSessionStore(pool), logger, apiTokens: config.apiTokens });
-  if (!config.apiTokens.length) log('API_TOKEN is not set: /api is open to anyone who can reach this loopback address');
+  if (!config.apiTokens.length) log(`API_TOKEN is not set: /api is open to anyone who can reach ${config.host}:${config.port}`);
 
   let stopping = false;
   // A request arriving on a kept-alive connection during shutdown is refused, not started.

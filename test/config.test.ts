@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from '../src/config.ts';
+import { configFromEnv, migrateConfigFromEnv } from '../src/config.ts';
 
 describe('configFromEnv', () => {
   it('has defaults for everything: loopback, port 8000, embedded database', () => {
@@ -57,7 +57,7 @@ describe('configFromEnv', () => {
   it('names every bad variable at once', () => {
     expect(() =>
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
-    ).toThrow(/PORT.*DATABASE_URL: must start with postgres:\/\/.*LOG_LEVEL.*CRON_DATABASE: must be a database name/);
+    ).toThrow(/DATABASE_URL: must start with postgres:\/\/.*CRON_DATABASE: must be a database name.*PORT.*LOG_LEVEL/);
   });
 
   it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
@@ -66,6 +66,27 @@ describe('configFromEnv', () => {
     for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1']) {
       expect(configFromEnv({ HOST: host }).apiTokens).toEqual([]);
     }
+  });
+
+  it('serves beyond loopback without a token only when told so explicitly (a container published on 127.0.0.1)', () => {
+    expect(() => configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'false' })).toThrow(/API_TOKEN: must be set/);
+    expect(() => configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'yes' })).toThrow(/ALLOW_UNAUTHENTICATED_API/);
+    expect(configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'true' })).toMatchObject({ host: '0.0.0.0', apiTokens: [] });
+  });
+
+  it('reads only the database settings for `npm run migrate`, whatever the serving settings', () => {
+    expect(migrateConfigFromEnv({ HOST: '0.0.0.0', PORT: 'not-a-port', DATABASE_URL: 'postgres://app@db/aria' })).toEqual({
+      databaseUrl: 'postgres://app@db/aria',
+      cronDatabase: undefined,
+    });
+    expect(
+      migrateConfigFromEnv({
+        DATABASE_URL: 'postgres://app@db/aria',
+        MIGRATION_DATABASE_URL: 'postgres://owner@db/aria',
+        CRON_DATABASE: 'postgres',
+      }),
+    ).toEqual({ databaseUrl: 'postgres://owner@db/aria', cronDatabase: 'postgres' });
+    expect(() => migrateConfigFromEnv({ DATABASE_URL: 'mysql://db' })).toThrow(/DATABASE_URL: must start with postgres/);
   });
 
   it('migrates with MIGRATION_DATABASE_URL only beside DATABASE_URL', () => {

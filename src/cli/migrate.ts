@@ -1,5 +1,5 @@
-// `npm run migrate -- up [N]` / `npm run migrate -- down [N]` against DATABASE_URL.
-import { configFromEnv } from '../config.ts';
+// `npm run migrate -- up [N]` / `npm run migrate -- down [N]` against MIGRATION_DATABASE_URL or DATABASE_URL.
+import { migrateConfigFromEnv } from '../config.ts';
 import { messageWithHint } from '../db.ts';
 import { migrate } from '../migrate.ts';
 
@@ -10,7 +10,7 @@ async function main(args: string[]) {
   if ((direction !== 'up' && direction !== 'down') || rest.length || (countArg && !/^[1-9]\d*$/.test(countArg))) {
     throw new Error(usage);
   }
-  const { databaseUrl, cronDatabase } = configFromEnv(process.env);
+  const { databaseUrl, cronDatabase } = migrateConfigFromEnv(process.env);
   if (!databaseUrl) throw new Error(`DATABASE_URL is not set.\n${usage}`);
   await migrate({
     databaseUrl,
