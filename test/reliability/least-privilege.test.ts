@@ -12,10 +12,14 @@ const SERVICE_ROLE = 'session_sweeper_api';
 const LOGIN = 'sweeper_test_login'; // what an operator creates and grants the service role to
 const STRANGER = 'sweeper_test_stranger'; // any other login of the database
 
+// A password, because a server may ask for one (the Docker provider's does; the local cluster trusts 127.0.0.1).
+const PASSWORD = 'least-privilege-test';
+
 const db = useDatabase();
 const urlAs = (user: string) => {
   const url = new URL(databaseUrl());
   url.username = user;
+  url.password = PASSWORD;
   return url.toString();
 };
 let asService: pg.Pool;
@@ -23,7 +27,10 @@ let asStranger: pg.Pool;
 
 beforeAll(async () => {
   await db.query(`drop role if exists ${LOGIN}; drop role if exists ${STRANGER}`);
-  await db.query(`create role ${LOGIN} login; grant ${SERVICE_ROLE} to ${LOGIN}; create role ${STRANGER} login`);
+  await db.query(
+    `create role ${LOGIN} login password '${PASSWORD}'; grant ${SERVICE_ROLE} to ${LOGIN};
+     create role ${STRANGER} login password '${PASSWORD}'`,
+  );
   asService = new pg.Pool({ connectionString: urlAs(LOGIN), max: 2 });
   asStranger = new pg.Pool({ connectionString: urlAs(STRANGER), max: 1 });
 });
