@@ -1,6 +1,6 @@
 // A PostgreSQL cluster with pg_cron owned by this process: the default of `npm start` and of `npm test`.
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -31,41 +31,42 @@ const START_TIMEOUT_MS = 30_000;
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
   const { dir, database, cronDatabase = database, log, env = process.env, port: wantedPort } = options;
-  const bin = findPgBinDir(env);
-  ensurePgCron(bin, log);
+  const install = findInstallation(env);
+  ensurePgCron(install, log);
 
   const dataDir = path.resolve(dir, 'postgres');
-  const asPostgres = await ownerForServer(path.resolve(dir), dataDir);
-  const run = (program: string, args: string[]) =>
-    execFileSync(path.join(bin, program), args, { ...asPostgres, stdio: 'pipe', encoding: 'utf8' });
+  const owner = await ownerForServer(install, path.resolve(dir), dataDir);
+  const run = (program: string, args: string[]) => {
+    const [file, argv, options] = command(install, owner, program, args);
+    return execFileSync(file, argv, { ...options, stdio: 'pipe', encoding: 'utf8' });
+  };
+  const serverDataDir = pathInside(install, dataDir);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log(`initialising a PostgreSQL cluster in ${dataDir}`);
     // trust auth is safe here only because the server listens on 127.0.0.1 alone.
-    run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale']);
+    run('initdb', ['-D', serverDataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale']);
   }
-  if (isServerRunning(run, dataDir)) {
+  if (isServerRunning(run, serverDataDir)) {
     log(`stopping a server left running in ${dataDir} by an earlier run`);
-    run('pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
+    run('pg_ctl', ['stop', '-D', serverDataDir, '-m', 'fast', '-w']);
   }
 
   const port = wantedPort ?? (await findFreePort());
-  const server = spawn(
-    path.join(bin, 'postgres'),
-    [
-      '-D', dataDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'shared_preload_libraries=pg_cron',
-      '-c', `cron.database_name=${cronDatabase}`,
-      // Jobs run in background workers, so they need no password-less login over localhost.
-      '-c', 'cron.use_background_workers=on',
-      '-c', 'max_worker_processes=20',
-    ],
-    // Own process group: Ctrl-C reaches only us, so we close HTTP first and stop the server last.
-    { ...asPostgres, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const [file, argv, spawnOptions] = command(install, owner, 'postgres', [
+    '-D', serverDataDir,
+    '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    '-c', 'shared_preload_libraries=pg_cron',
+    '-c', `cron.database_name=${cronDatabase}`,
+    // Jobs run in background workers, so they need no password-less login over localhost.
+    '-c', 'cron.use_background_workers=on',
+    '-c', 'max_worker_processes=20',
+  ]);
+  // Own process group: Ctrl-C reaches only us, so we close HTTP first and stop the server last.
+  // chroot execs postgres in its own process, so `server` is the postmaster and our signals reach it.
+  const server = spawn(file, argv, { ...spawnOptions, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr!.pipe(createWriteStream(path.resolve(dir, 'postgres.log'), { flags: 'a' }));
 
   const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
@@ -80,22 +81,55 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
   return { url, stop } satisfies EmbeddedPostgres;
 }
 
-/** PG_BIN, then `pg_config --bindir`, then the newest /usr/lib/postgresql/<major>/bin. */
-export function findPgBinDir(env: Record<string, string | undefined>): string {
+/**
+ * Where the server programs are. With PG_CHROOT they live in that root directory (e.g. Debian trixie's
+ * PostgreSQL 17 on a bookworm host, made by scripts/pg17-root.sh) and run under chroot, which needs root;
+ * `bin` and the paths handed to the programs are then the root's own.
+ */
+type Installation = { bin: string; root?: string };
+type Owner = { uid: number; gid: number };
+
+function findInstallation(env: Record<string, string | undefined>): Installation {
+  if (!env.PG_CHROOT) return { bin: findPgBinDir(env) };
+  const root = path.resolve(env.PG_CHROOT);
+  if (process.getuid?.() !== 0) throw new Error(`PG_CHROOT=${root} needs root (chroot); unset it or run as root`);
+  return { bin: findPgBinDir(env, root), root };
+}
+
+/** The program and arguments that run `program` of the installation, as `owner` when given. */
+function command(install: Installation, owner: Owner | undefined, program: string, args: string[]) {
+  const file = path.join(install.bin, program);
+  if (!install.root) return [file, args, owner ?? {}] as const;
+  const userspec = owner ? [`--userspec=${owner.uid}:${owner.gid}`] : [];
+  return ['chroot', [...userspec, install.root, file, ...args], {}] as const;
+}
+
+/** The path the installation's programs see for a path of this machine: inside PG_CHROOT, relative to it. */
+function pathInside(install: Installation, hostPath: string): string {
+  if (!install.root) return hostPath;
+  const relative = path.relative(install.root, hostPath);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new Error(`${hostPath} is outside PG_CHROOT=${install.root}: put the cluster inside it (e.g. TMPDIR=${install.root}/tmp)`);
+  }
+  return path.join('/', relative);
+}
+
+/** PG_BIN, then `pg_config --bindir`, then the newest /usr/lib/postgresql/<major>/bin (within `root` if given). */
+export function findPgBinDir(env: Record<string, string | undefined>, root = '/'): string {
   const candidates: string[] = [];
   if (env.PG_BIN) candidates.push(env.PG_BIN);
   try {
-    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    if (root === '/') candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: 'pipe' }).trim());
   } catch {
     // no pg_config on PATH
   }
-  const debianRoot = '/usr/lib/postgresql';
+  const debianRoot = path.join(root, '/usr/lib/postgresql');
   if (existsSync(debianRoot)) {
     const majors = readdirSync(debianRoot).filter((name) => /^\d+$/.test(name));
     majors.sort((a, b) => Number(b) - Number(a));
-    candidates.push(...majors.map((major) => path.join(debianRoot, major, 'bin')));
+    candidates.push(...majors.map((major) => path.join('/usr/lib/postgresql', major, 'bin')));
   }
-  const found = candidates.find((dir) => existsSync(path.join(dir, 'initdb')));
+  const found = candidates.find((dir) => existsSync(path.join(root, dir, 'initdb')));
   if (!found) {
     throw new Error(
       'PostgreSQL server binaries (initdb, postgres) were not found. Install them (Debian/Ubuntu: ' +
@@ -106,16 +140,19 @@ export function findPgBinDir(env: Record<string, string | undefined>): string {
 }
 
 /** Installs postgresql-<major>-cron with apt when we may; otherwise fails with the command to run. */
-function ensurePgCron(bin: string, log: Log) {
-  const pgConfig = (flag: string) =>
-    execFileSync(path.join(bin, 'pg_config'), [flag], { encoding: 'utf8', stdio: 'pipe' }).trim();
-  if (existsSync(path.join(pgConfig('--sharedir'), 'extension', 'pg_cron.control'))) return;
+function ensurePgCron(install: Installation, log: Log) {
+  const pgConfig = (flag: string) => {
+    const [file, args] = command(install, undefined, 'pg_config', [flag]);
+    return execFileSync(file, args, { encoding: 'utf8', stdio: 'pipe' }).trim();
+  };
+  const root = install.root ?? '/';
+  if (existsSync(path.join(root, pgConfig('--sharedir'), 'extension', 'pg_cron.control'))) return;
 
   const major = pgConfig('--version').match(/(\d+)/)![1];
-  const installCommand = `apt-get install -y postgresql-${major}-cron`;
-  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  const installCommand = `${install.root ? `chroot ${root} ` : ''}apt-get install -y postgresql-${major}-cron`;
+  const canInstall = !install.root && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
   if (!canInstall) {
-    throw new Error(`pg_cron is not installed for PostgreSQL ${major} (${bin}). Install it: sudo ${installCommand}`);
+    throw new Error(`pg_cron is not installed for PostgreSQL ${major} (${install.bin}). Install it: sudo ${installCommand}`);
   }
   log(`pg_cron is not installed for PostgreSQL ${major}: running "${installCommand}"`);
   const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: 'inherit' });
@@ -128,15 +165,17 @@ function ensurePgCron(bin: string, log: Log) {
   }
 }
 
-/** PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user. */
-async function ownerForServer(dir: string, dataDir: string): Promise<SpawnOptions> {
+/** PostgreSQL refuses to run as root: as root, the cluster belongs to the installation's postgres user. */
+async function ownerForServer(install: Installation, dir: string, dataDir: string): Promise<Owner | undefined> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() !== 0) return {};
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+  if (process.getuid?.() !== 0) return undefined;
+  const passwd = path.join(install.root ?? '/', 'etc/passwd');
+  const entry = readFileSync(passwd, 'utf8').split('\n').map((line) => line.split(':')).find(([name]) => name === 'postgres');
+  if (!entry) throw new Error(`no postgres user in ${passwd}: PostgreSQL refuses to run as root (adduser --system postgres)`);
+  const owner = { uid: Number(entry[2]), gid: Number(entry[3]) };
   await chmod(dir, 0o755); // postgres must be able to reach its data directory
-  await chown(dataDir, uid, gid);
-  return { uid, gid };
+  await chown(dataDir, owner.uid, owner.gid);
+  return owner;
 }
 
 function isServerRunning(run: (program: string, args: string[]) => string, dataDir: string): boolean {

@@ -19,6 +19,10 @@ export default async function setup(project: TestProject) {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     await setCronJobsActive(client, false);
+    const { rows } = await client.query(
+      `select current_setting('server_version') as server, extversion as cron from pg_extension where extname = 'pg_cron'`,
+    );
+    console.log(`[test database] PostgreSQL ${rows[0].server}, pg_cron ${rows[0].cron}`);
     await client.end();
   } catch (error) {
     await database.stop();
