@@ -125,6 +125,12 @@ describe('cron_schedule_next_run', () => {
     ['0 0 1,15 * *', '2026-03-15 00:00:00+00'],
     ['0 0 13 * 5', '2026-03-06 00:00:00+00'], // day 13 OR Friday, as cron reads both day fields
     ['0 0 29 2 *', '2028-02-29 00:00:00+00'],
+    // pg_cron 1.5+: every N seconds, and '$' for the last day of the month
+    ['30 seconds', '2026-03-01 10:07:00+00'],
+    ['1 second', '2026-03-01 10:06:31+00'],
+    ['0 0 $ * *', '2026-03-31 00:00:00+00'],
+    ['0 0 $ 2 *', '2027-02-28 00:00:00+00'],
+    ['0 12 $ * mon', '2026-03-02 12:00:00+00'],
     ['@reboot', null],
     ['61 * * * *', null],
   ])('%s after 2026-03-01 10:06:30 → %s', async (schedule, expected) => {
@@ -134,5 +140,43 @@ describe('cron_schedule_next_run', () => {
       [schedule, expected],
     );
     expect(expected === null ? rows[0].none : rows[0].ok).toBe(true);
+  });
+});
+
+describe('pg_cron 1.5+ schedules ("30 seconds", "$" as the last day of the month) on one of our jobs', () => {
+  it('the view and GET /api/engine/jobs read them (pg_cron 1.4 refuses them and nothing changes)', async () => {
+    const { rows: cron } = await db.query(
+      `select regexp_match(extversion, '^(\\d+)\\.(\\d+)')::int[] >= '{1,5}' as seconds from pg_extension where extname = 'pg_cron'`,
+    );
+    const reschedule = db.query(`select session_sweeper_set_schedule('ghost-sessions-purge', '30 seconds')`);
+    if (!cron[0].seconds) {
+      await expect(reschedule).rejects.toThrow(/invalid schedule/);
+      const { rows } = await db.query(`select schedule from session_sweeper_jobs where job = 'ghost-sessions-purge'`);
+      expect(rows[0].schedule).toBe('* * * * *');
+      return;
+    }
+    await reschedule;
+    await db.query(`select session_sweeper_set_schedule('old-sessions-prune', '0 0 $ * *')`);
+    await setCronJobsActive(db, true, ['ghost-sessions-purge', 'old-sessions-prune']);
+
+    const { rows } = await db.query(
+      `select job, schedule, next_due, next_run_at > now() and next_run_at <= now() + interval '30 seconds' as within_30s,
+              next_run_at at time zone 'UTC' in (date_trunc('month', now() at time zone 'UTC') + interval '1 month - 1 day',
+                                                 date_trunc('month', now() at time zone 'UTC') + interval '2 months - 1 day') as last_day
+       from session_sweeper_jobs where job in ('ghost-sessions-purge', 'old-sessions-prune') order by job`,
+    );
+    expect(rows[0]).toMatchObject({ job: 'ghost-sessions-purge', schedule: '30 seconds', within_30s: true });
+    expect(rows[0].next_due).toMatch(/^in \d+ s$/);
+    expect(rows[1]).toMatchObject({ job: 'old-sessions-prune', schedule: '0 0 $ * *', last_day: true });
+    expect(rows[1].next_due).toMatch(/^in \d+ (d|h|min)/);
+
+    const response = await app.request('/api/engine/jobs');
+    expect(response.status).toBe(200);
+    const { jobs } = await response.json();
+    expect(jobs.find((job: { job: string }) => job.job === 'ghost-sessions-purge')).toMatchObject({
+      schedule: '30 seconds',
+      active: true,
+      next_due: expect.stringMatching(/^in \d+ s$/),
+    });
   });
 });

@@ -1,5 +1,7 @@
--- When a pg_cron schedule fires next after `after` (pg_cron 1.4 runs on GMT), or NULL for a schedule this
+-- When a pg_cron schedule fires next after `after` (pg_cron runs on GMT), or NULL for a schedule this
 -- does not understand (e.g. @reboot). Walks day by day, so it costs at most a few years of days.
+-- pg_cron 1.5+ also takes 'N seconds' (every N seconds, counted from the job's last start: this answers
+-- `after` + N seconds, the latest it can be) and '$' as the day of month (the month's last day).
 create or replace function cron_schedule_next_run(schedule text, after timestamptz default now())
 returns timestamptz
 language plpgsql
@@ -12,11 +14,16 @@ declare
   days_of_month int[];
   months int[];
   days_of_week int[];
+  last_day_of_month boolean;
+  day_of_month_matches boolean;
   start timestamp := date_trunc('minute', after at time zone 'UTC') + interval '1 minute';
   day date;
   day_matches boolean;
   candidate timestamp;
 begin
+  if schedule ~* '^\s*\d+\s*seconds?\s*$' then
+    return after + make_interval(secs => substring(schedule from '\d+')::int);
+  end if;
   fields := regexp_split_to_array(
     case lower(trim(schedule))
       when '@yearly' then '0 0 1 1 *' when '@annually' then '0 0 1 1 *' when '@monthly' then '0 0 1 * *'
@@ -33,10 +40,11 @@ begin
   for i in 0..6 loop
     fields[5] := replace(fields[5], (array['sun','mon','tue','wed','thu','fri','sat'])[i + 1], i::text);
   end loop;
+  last_day_of_month := fields[3] = '$';
   begin
     minutes := cron_field_values(fields[1], 0, 59);
     hours := cron_field_values(fields[2], 0, 23);
-    days_of_month := cron_field_values(fields[3], 1, 31);
+    days_of_month := case when last_day_of_month then '{}' else cron_field_values(fields[3], 1, 31) end;
     months := cron_field_values(fields[4], 1, 12);
     days_of_week := array(select distinct v % 7 from unnest(cron_field_values(fields[5], 0, 7)) v); -- 7 is Sunday too
   exception when others then
@@ -47,11 +55,13 @@ begin
     day := start::date + offset_days;
     continue when not extract(month from day)::int = any(months);
     -- As in Vixie cron (and pg_cron): when both day fields are restricted, either one matching is enough.
+    day_of_month_matches := extract(day from day)::int = any(days_of_month)
+      or last_day_of_month and extract(month from day + 1) <> extract(month from day);
     day_matches := case
       when fields[3] like '*%' and fields[5] like '*%' then true
       when fields[3] like '*%' then extract(dow from day)::int = any(days_of_week)
-      when fields[5] like '*%' then extract(day from day)::int = any(days_of_month)
-      else extract(day from day)::int = any(days_of_month) or extract(dow from day)::int = any(days_of_week)
+      when fields[5] like '*%' then day_of_month_matches
+      else day_of_month_matches or extract(dow from day)::int = any(days_of_week)
     end;
     continue when not day_matches;
     select min(day + make_interval(hours => h, mins => m)) into candidate
