@@ -1,49 +1,54 @@
 # PostgreSQL with pg_cron for session-sweeper.
 #
 # Build:  docker build -f db.Dockerfile -t session-sweeper-db .
+#         docker build -f db.Dockerfile --build-arg BASE_IMAGE=pgvector/pgvector:0.8.2-pg17 -t session-sweeper-db:pg17 .
 # Run:    docker run -e POSTGRES_USER=app -e POSTGRES_PASSWORD=secret -e POSTGRES_DB=app ...
 #
-# Works FROM the official postgres image and FROM the offline stand-in built by
-# scripts/docker-offline-base.sh (same name, same entrypoint contract). Needs no files from
-# the build context, so any context (even a project root, with a .dockerignore) will do.
+# BASE_IMAGE is the official postgres image or one built FROM it (pgvector/pgvector, Aria's), or the offline
+# stand-ins built by scripts/docker-offline-base.sh (same names, same entrypoint contract): it must set
+# PG_MAJOR, and apt must find postgresql-$PG_MAJOR-cron (the official images list apt.postgresql.org).
+# Needs no files from the build context, so any context (even a project root, with a .dockerignore) will do.
 #
-# pg_cron settings:
-#   - shared_preload_libraries, cron.use_background_workers, max_worker_processes: static,
-#     appended to the postgresql.conf.sample that initdb copies into every new PGDATA.
-#   - cron.database_name must be the app database, i.e. follow POSTGRES_DB at run time, so an
-#     init script (run once, on the first start, by the image's entrypoint) writes it with
-#     ALTER SYSTEM into $PGDATA/postgresql.auto.conf; the real server started after init
-#     reads it. (CMD `-c` args would work too, but are lost whenever CMD is overridden.)
-#   - The extension itself is left to the app's migrations:
-#     CREATE EXTENSION IF NOT EXISTS pg_cron;  (in POSTGRES_DB, by a superuser)
-ARG PG_MAJOR=15
-FROM postgres:${PG_MAJOR}-bookworm
-
-# an ARG before FROM is not visible after it: declare it again
-ARG PG_MAJOR=15
+# pg_cron settings are passed on every start as `postgres -c ...` by the entrypoint below, which wins over
+# postgresql.conf and postgresql.auto.conf. So they hold on a data volume initialised before, by an image
+# without pg_cron (postgresql.conf.sample and /docker-entrypoint-initdb.d act only on an empty volume, and
+# Aria mounts its own init scripts there), and cron.database_name follows POSTGRES_DB:
+#   shared_preload_libraries  pg_cron, added to what the data directory already preloads
+#   cron.database_name        POSTGRES_DB (default POSTGRES_USER, as the official image)
+#   cron.use_background_workers=on, max_worker_processes=20: jobs need no password-less localhost login
+# The extension itself is left to the app's migrations: CREATE EXTENSION IF NOT EXISTS pg_cron;
+ARG BASE_IMAGE=postgres:15-bookworm
+FROM ${BASE_IMAGE}
 
 RUN set -eux; \
+    : "${PG_MAJOR:?the base image must set PG_MAJOR, as the official postgres images do}"; \
     apt-get update; \
     apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}-cron"; \
     rm -rf /var/lib/apt/lists/*; \
-    { \
-      echo; \
-      echo '# --- session-sweeper: pg_cron ---'; \
-      echo "shared_preload_libraries = 'pg_cron'"; \
-      echo 'cron.use_background_workers = on'; \
-      echo 'max_worker_processes = 20'; \
-    } >> "/usr/share/postgresql/${PG_MAJOR}/postgresql.conf.sample"; \
     printf '%s\n' \
       '#!/bin/sh' \
-      '# pg_cron runs its jobs in one database: the app database (POSTGRES_DB).' \
+      '# session-sweeper: start PostgreSQL with pg_cron, whatever initialised $PGDATA (see db.Dockerfile).' \
       'set -e' \
-      'psql -v ON_ERROR_STOP=1 --no-psqlrc --no-password --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \' \
-      '  --set db="$POSTGRES_DB" <<'"'"'SQL'"'"'' \
-      "ALTER SYSTEM SET cron.database_name = :'db';" \
-      'SQL' \
-      > /docker-entrypoint-initdb.d/10-pg-cron-database.sh; \
-    chmod 755 /docker-entrypoint-initdb.d/10-pg-cron-database.sh; \
-    cat /docker-entrypoint-initdb.d/10-pg-cron-database.sh
+      'case "$1" in -*) set -- postgres "$@" ;; esac' \
+      'if [ "$1" = postgres ]; then' \
+      '  shift' \
+      '  preload=pg_cron' \
+      '  if [ -s "$PGDATA/PG_VERSION" ]; then' \
+      '    # -c replaces the whole list: keep what the data directory preloads (e.g. pg_stat_statements)' \
+      '    as_postgres=; [ "$(id -u)" != 0 ] || as_postgres="setpriv --reuid=postgres --regid=postgres --clear-groups"' \
+      '    current=$($as_postgres postgres -D "$PGDATA" -C shared_preload_libraries | tr -d " ")' \
+      '    case ",$current," in ,,) ;; *,pg_cron,*) preload=$current ;; *) preload=$current,pg_cron ;; esac' \
+      '  fi' \
+      '  set -- postgres -c "shared_preload_libraries=$preload" \' \
+      '    -c "cron.database_name=${POSTGRES_DB:-${POSTGRES_USER:-postgres}}" \' \
+      '    -c cron.use_background_workers=on -c max_worker_processes=20 "$@"' \
+      'fi' \
+      'exec docker-entrypoint.sh "$@"' \
+      > /usr/local/bin/session-sweeper-entrypoint.sh; \
+    chmod 755 /usr/local/bin/session-sweeper-entrypoint.sh
+
+ENTRYPOINT ["session-sweeper-entrypoint.sh"]
+CMD ["postgres"]
 
 # TCP on loopback, not the socket: the entrypoint's temporary init server listens on the
 # socket only, so this turns healthy only once the real server is up.

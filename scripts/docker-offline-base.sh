@@ -11,6 +11,9 @@
 #   node:20-bookworm-slim                  FROM debian:bookworm-slim + the host's Node 20 (+ npm)
 #   postgres:15-bookworm                   FROM debian:bookworm-slim + Debian's postgresql-15,
 #                                          with an entrypoint compatible with the official one
+#   debian:trixie-slim                     debootstrap --variant=minbase + docker import
+#   pgvector/pgvector:0.8.2-pg17           the same FROM debian:trixie-slim, with trixie's postgresql-17
+#                                          and postgresql-17-pgvector (Aria's database image)
 #
 # Idempotent: run it as often as you like. Needs root (debootstrap), a running dockerd,
 # debootstrap, and the Debian apt mirror configured on this machine.
@@ -20,15 +23,15 @@
 #   PULL_TIMEOUT=20        seconds allowed for each `docker pull`
 #   DEBIAN_MIRROR=...      override the mirror read from /etc/apt/sources.list{,.d/*}
 #   DEBIAN_SECURITY_MIRROR=...
-#   ONLY="debian node postgres"   subset of the stand-ins to consider
+#   ONLY="debian node postgres pgvector"   subset of the stand-ins to consider
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGES_DIR="$SCRIPT_DIR/offline-images"
-SUITE=bookworm
 FORCE=${OFFLINE_BASE_FORCE:-0}
 PULL_TIMEOUT=${PULL_TIMEOUT:-20}
-ONLY=${ONLY:-"debian node postgres"}
+ONLY=${ONLY:-"debian node postgres pgvector"}
+PGVECTOR_IMAGE=pgvector/pgvector:0.8.2-pg17
 
 CLEANUP=()
 # --one-file-system: never descend into a proc/sys a failed debootstrap left mounted
@@ -99,31 +102,32 @@ host_mirror_for() {
   echo "${m:-$default}"
 }
 
-# ---------------------------------------------------------------- debian:bookworm-slim
+# ---------------------------------------------------------------- debian:<suite>-slim
 build_debian() {
+  local suite=$1
   command -v debootstrap >/dev/null || die "debootstrap not installed (apt-get install -y debootstrap)"
   [[ $(id -u) == 0 ]] || die "debootstrap needs root"
   local mirror security rootfs
-  mirror=${DEBIAN_MIRROR:-$(host_mirror_for "$SUITE" http://deb.debian.org/debian)}
-  security=${DEBIAN_SECURITY_MIRROR:-$(host_mirror_for "$SUITE-security" http://deb.debian.org/debian-security)}
+  mirror=${DEBIAN_MIRROR:-$(host_mirror_for "$suite" http://deb.debian.org/debian)}
+  security=${DEBIAN_SECURITY_MIRROR:-$(host_mirror_for "$suite-security" http://deb.debian.org/debian-security)}
   mirror=${mirror%/}; security=${security%/}
-  log "debootstrap $SUITE from $mirror (security: $security)"
+  log "debootstrap $suite from $mirror (security: $security)"
 
   rootfs=$(mktemp -d /tmp/offline-debian-rootfs.XXXXXX); CLEANUP+=("$rootfs")
-  run_logged debootstrap --variant=minbase "$SUITE" "$rootfs" "$mirror"
+  run_logged debootstrap --variant=minbase "$suite" "$rootfs" "$mirror"
 
   # apt sources as in the official image (deb822 file, no /etc/apt/sources.list)
   rm -f "$rootfs/etc/apt/sources.list"
   cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $mirror
-Suites: $SUITE $SUITE-updates
+Suites: $suite $suite-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
 URIs: $security
-Suites: $SUITE-security
+Suites: $suite-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
@@ -164,11 +168,11 @@ EOF
     docker import \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \
-      --message "offline stand-in: debootstrap --variant=minbase $SUITE $mirror" \
-      - "debian:$SUITE-slim" >/dev/null
+      --message "offline stand-in: debootstrap --variant=minbase $suite $mirror" \
+      - "debian:$suite-slim" >/dev/null
   # smoke test: apt must know where to fetch from
-  docker run --rm "debian:$SUITE-slim" sh -c 'test -s /etc/apt/sources.list.d/debian.sources && apt-get --version >/dev/null' ||
-    die "debian:$SUITE-slim stand-in is broken"
+  docker run --rm "debian:$suite-slim" sh -c 'test -s /etc/apt/sources.list.d/debian.sources && apt-get --version >/dev/null' ||
+    die "debian:$suite-slim stand-in is broken"
 }
 
 # ---------------------------------------------------------------- node:20-bookworm-slim
@@ -205,6 +209,14 @@ build_postgres() {
   docker run --rm postgres:15-bookworm postgres --version >&2
 }
 
+# ---------------------------------------------------------------- pgvector/pgvector:0.8.2-pg17
+build_pgvector() {
+  log "building $PGVECTOR_IMAGE from trixie's postgresql-17 and postgresql-17-pgvector"
+  run_logged docker build -f "$IMAGES_DIR/postgres.Dockerfile" --build-arg BASE=debian:trixie-slim \
+    --build-arg PG_MAJOR=17 --build-arg EXTRA_PACKAGES=postgresql-17-pgvector -t "$PGVECTOR_IMAGE" "$IMAGES_DIR"
+  docker run --rm "$PGVECTOR_IMAGE" postgres --version >&2
+}
+
 timed() {
   local what=$1 t0; shift
   t0=$(date +%s.%N)
@@ -217,16 +229,21 @@ docker info >/dev/null 2>&1 || die "docker daemon not reachable (start dockerd f
 for what in $ONLY; do
   case $what in
     debian)
-      if ! image_available "debian:$SUITE-slim"; then timed "debian:$SUITE-slim" build_debian; fi
+      if ! image_available debian:bookworm-slim; then timed debian:bookworm-slim build_debian bookworm; fi
       # debian:bookworm: the real one if it can be had, else the slim stand-in under that name too
-      if ! image_available "debian:$SUITE"; then
-        docker tag "debian:$SUITE-slim" "debian:$SUITE"; log "debian:$SUITE: tagged from debian:$SUITE-slim"
+      if ! image_available debian:bookworm; then
+        docker tag debian:bookworm-slim debian:bookworm; log "debian:bookworm: tagged from debian:bookworm-slim"
       fi ;;
     node)
       image_available node:20-bookworm-slim || timed node:20-bookworm-slim build_node ;;
     postgres)
       image_available postgres:15-bookworm || timed postgres:15-bookworm build_postgres ;;
+    pgvector)
+      if ! image_available "$PGVECTOR_IMAGE"; then
+        image_available debian:trixie-slim || timed debian:trixie-slim build_debian trixie
+        timed "$PGVECTOR_IMAGE" build_pgvector
+      fi ;;
     *) die "unknown image set '$what' in ONLY" ;;
   esac
 done
-log "done: $(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -E '^(debian|node|postgres):' | sort | tr '\n' ' ')"
+log "done: $(docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -E '^(debian|node|postgres|pgvector/pgvector):' | sort | tr '\n' ' ')"

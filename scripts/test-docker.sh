@@ -6,7 +6,9 @@
 #   4. the whole suite on a testcontainers container built from db.Dockerfile (TEST_DATABASE_PROVIDER=docker)
 #   5. `docker compose up` + the seed verification on localhost:$API_PORT, data kept across down/up,
 #      no migration applied twice, and an unhealthy database keeps the api from starting
-#   6. everything it started is removed (containers, networks, volumes of its own compose projects);
+#   6. Aria's database: a volume initialised by its plain image (pgvector/pgvector:0.8.2-pg17, no pg_cron), then
+#      started with db.Dockerfile built FROM it: rows intact, earlier preloads kept, migrations up, pg_cron runs jobs
+#   7. everything it started is removed (containers, networks, volumes of its own compose projects and of 6);
 #      images and dockerd stay
 # Environment: API_PORT (default 8000), NPM_CA_FILE (CA bundle for npm inside the build; default
 # $NODE_EXTRA_CA_CERTS), TESTCONTAINERS_RYUK_DISABLED / TESTCONTAINERS_HOST_OVERRIDE (guessed if unset).
@@ -16,6 +18,8 @@ cd "$(dirname "$0")/.."
 export API_PORT=${API_PORT:-8000}
 PROJECT=session-sweeper-test         # not the default project name: a user's own stack and volume are left alone
 FAULT_PROJECT=session-sweeper-test-fault
+ARIA_IMAGE=pgvector/pgvector:0.8.2-pg17
+ARIA_DB=session-sweeper-test-aria-db     # container and volume of step 6
 BASE="http://localhost:$API_PORT"
 log() { printf '[test:docker] %s\n' "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -29,6 +33,8 @@ teardown() {
   docker compose -p "$PROJECT" down -v --remove-orphans >/dev/null 2>&1 || true
   docker compose -p "$FAULT_PROJECT" -f docker-compose.yml -f "$fault_override" down -v --remove-orphans >/dev/null 2>&1 || true
   rm -f "$fault_override"
+  docker rm -f "$ARIA_DB" >/dev/null 2>&1 || true
+  docker volume rm -f "$ARIA_DB" >/dev/null 2>&1 || true
 }
 trap teardown EXIT
 
@@ -115,4 +121,54 @@ log "unhealthy database: $states"
 [[ $states != *api=running* && $states != *migrate=exited* ]] || die "api/migrate ran on an unhealthy database: $states"
 if curl -fsS -m 2 "$BASE/healthz" >/dev/null 2>&1; then die "something answers on $BASE with an unhealthy database"; fi
 
-log "all green. offline base images $base_time, image build $build_time, suite via testcontainers $suite_time, compose up $up_time, total $(since "$t_all")"
+
+# 6. Aria's database: its volume, made by its own image, then started with ours
+t=$(now)
+docker build -q --build-arg BASE_IMAGE="$ARIA_IMAGE" -t session-sweeper-db:pg17 - <db.Dockerfile >/dev/null
+aria_db_start() { # image: Aria's aria-db settings, its volume, a port on 127.0.0.1 for our migrations
+  docker run -d --name "$ARIA_DB" -e POSTGRES_USER=admin -e POSTGRES_PASSWORD=admin -e POSTGRES_DB=aria_warehouse \
+    -v "$ARIA_DB:/var/lib/postgresql/data" -p 127.0.0.1::5432 "$1" >/dev/null
+  for _ in $(seq 1 120); do
+    docker exec "$ARIA_DB" pg_isready -q -h 127.0.0.1 -U admin -d aria_warehouse && return
+    sleep 0.5
+  done
+  docker logs "$ARIA_DB" >&2; die "$1 did not start on volume $ARIA_DB"
+}
+aria_db_stop() { docker stop "$ARIA_DB" >/dev/null; docker rm "$ARIA_DB" >/dev/null; }
+aria_psql() { docker exec -i "$ARIA_DB" psql -U admin -d aria_warehouse -XAtq -v ON_ERROR_STOP=1 -c "$1"; }
+rows_digest="select count(*) || ' rows, md5 ' || md5(string_agg(id || ':' || embedding::text, ',' order by id)) from kept"
+docker volume rm -f "$ARIA_DB" >/dev/null
+
+aria_db_start "$ARIA_IMAGE"
+[[ $(aria_psql "select count(*) from pg_available_extensions where name = 'pg_cron'") == 0 ]] || die "$ARIA_IMAGE has pg_cron"
+aria_psql "create extension vector; create table kept (id int primary key, embedding vector(3));
+           insert into kept select g, array[g, g / 2.0, -g]::vector from generate_series(1, 10000) g" >/dev/null
+aria_psql "alter system set shared_preload_libraries = 'pg_stat_statements'" >/dev/null  # an operator's own preload
+before=$(aria_psql "$rows_digest")
+aria_db_stop
+
+aria_db_start session-sweeper-db:pg17
+after=$(aria_psql "$rows_digest")
+[[ $after == "$before" ]] || die "data changed on the volume: $before before, $after after"
+preload=$(aria_psql 'show shared_preload_libraries'); cron_db=$(aria_psql 'show cron.database_name')
+[[ $preload == pg_stat_statements,pg_cron && $cron_db == aria_warehouse ]] ||
+  die "shared_preload_libraries=$preload cron.database_name=$cron_db"
+DATABASE_URL="postgres://admin:admin@$(docker port "$ARIA_DB" 5432/tcp)/aria_warehouse" npm run --silent migrate -- up >/dev/null
+jobs=$(aria_psql "select string_agg(jobname, ',' order by jobname) from cron.job")
+[[ $jobs == cron-history-cleanup,ghost-sessions-purge,old-sessions-prune ]] || die "cron jobs on Aria's database: $jobs"
+# pg_cron runs jobs: one every second (pg_cron 1.5+), which must succeed twice within 20 s
+aria_psql "select cron.schedule('docker-volume-check', '1 second', 'select 1')" >/dev/null
+for _ in $(seq 1 40); do
+  runs=$(aria_psql "select count(*) from cron.job_run_details d join cron.job j using (jobid)
+                    where j.jobname = 'docker-volume-check' and d.status = 'succeeded'")
+  ((runs >= 2)) && break
+  sleep 0.5
+done
+((runs >= 2)) || die "pg_cron ran no job on Aria's volume: $(aria_psql 'select status, return_message from cron.job_run_details')"
+aria_db_stop
+docker volume rm "$ARIA_DB" >/dev/null
+aria_time=$(since "$t")
+log "Aria's volume ($ARIA_IMAGE, then session-sweeper-db:pg17): $after kept; preload $preload; cron.database_name $cron_db;" \
+  "$jobs scheduled; a 1-second job succeeded $runs times ($aria_time)"
+
+log "all green. offline base images $base_time, image build $build_time, suite via testcontainers $suite_time, compose up $up_time, Aria's volume $aria_time, total $(since "$t_all")"

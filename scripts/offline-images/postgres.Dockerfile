@@ -1,5 +1,6 @@
-# Offline stand-in for the official postgres:15-bookworm (built by ../docker-offline-base.sh).
-# Debian's own postgresql-15 instead of the PGDG build, laid out like the official image:
+# Offline stand-in for the official postgres:15-bookworm, and for pgvector/pgvector:0.8.2-pg17 (Aria's) with
+# BASE=debian:trixie-slim PG_MAJOR=17 EXTRA_PACKAGES=postgresql-17-pgvector (built by ../docker-offline-base.sh).
+# Debian's own postgresql-$PG_MAJOR instead of the PGDG build, laid out like the official image:
 #   - user/group postgres 999:999, PATH has /usr/lib/postgresql/$PG_MAJOR/bin
 #   - PGDATA=/var/lib/postgresql/data (a VOLUME), /docker-entrypoint-initdb.d
 #   - no "main" cluster created by postgresql-common
@@ -8,9 +9,11 @@
 #   - entrypoint honouring POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB /
 #     POSTGRES_INITDB_ARGS / POSTGRES_HOST_AUTH_METHOD; CMD ["postgres"], STOPSIGNAL SIGINT
 # Not for use on machines that can pull the real image.
-FROM debian:bookworm-slim
+ARG BASE=debian:bookworm-slim
+FROM ${BASE}
 
 ARG PG_MAJOR=15
+ARG EXTRA_PACKAGES=
 ENV PG_MAJOR=${PG_MAJOR}
 ENV PATH=$PATH:/usr/lib/postgresql/${PG_MAJOR}/bin
 ENV PGDATA=/var/lib/postgresql/data
@@ -23,7 +26,7 @@ RUN set -eux; \
     apt-get update; \
     apt-get install -y --no-install-recommends postgresql-common; \
     sed -ri 's/#(create_main_cluster) .*$/\1 = false/' /etc/postgresql-common/createcluster.conf; \
-    apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}"; \
+    apt-get install -y --no-install-recommends "postgresql-${PG_MAJOR}" ${EXTRA_PACKAGES}; \
     rm -rf /var/lib/apt/lists/*; \
     dpkg-divert --add --rename --divert /usr/share/postgresql/postgresql.conf.sample.dpkg \
       "/usr/share/postgresql/${PG_MAJOR}/postgresql.conf.sample"; \
