@@ -6,6 +6,7 @@ import { createPool } from '../../src/db.ts';
 import { createSessionStore } from '../../src/sessions.ts';
 
 export const databaseUrl = () => inject('databaseUrl');
+export const pooledDatabaseUrl = () => inject('pooledDatabaseUrl');
 
 /** A pool on the test database for this file, emptied before each test and closed after the file. */
 export function useDatabase() {
@@ -17,10 +18,10 @@ export function useDatabase() {
   return pool;
 }
 
-/** The real app on the real database, with its own pool as in production. */
+/** The real app on the real database, with its own pool as in production, through PgBouncer (transaction mode). */
 export function useApp({ apiTokens }: { apiTokens?: string[] } = {}) {
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const pool = createPool(databaseUrl(), logger);
+  const pool = createPool(pooledDatabaseUrl(), logger);
   const app = createApp({ store: createSessionStore(pool), logger, apiTokens });
   afterAll(() => pool.end());
   return app;
