@@ -20,6 +20,24 @@ export type MigrateOptions = {
 };
 
 /**
+ * Migrations hold a session-level advisory lock (concurrent migrators wait on it) over several statements: a
+ * transaction pooler such as PgBouncer would run those statements on different server connections, leaving the
+ * lock held by a connection other clients then get. A pooler shows itself by the backend id it announces at
+ * start-up (its own cancel key) not being the backend that answers.
+ */
+async function refuseConnectionPooler(client: pg.Client) {
+  const { rows } = await client.query('select pg_backend_pid() as pid');
+  const announced = (client as pg.Client & { processID: number }).processID;
+  if (rows[0].pid !== announced) {
+    throw new Error(
+      'migrations must connect straight to PostgreSQL, not through a connection pooler such as PgBouncer ' +
+        `(the server announced backend ${announced} but backend ${rows[0].pid} answers): set MIGRATION_DATABASE_URL ` +
+        "to PostgreSQL's own host and port (DATABASE_URL may stay on the pooler). Nothing was migrated.",
+    );
+  }
+}
+
+/**
  * node-pg-migrate, then (after up) the refresh of SQL functions and views from sql/.
  * Pending migrations run in one transaction; a concurrent migrator waits for the advisory lock.
  * With cronDatabase elsewhere, pg_cron is checked and created there, and our jobs scheduled from there.
@@ -30,6 +48,7 @@ export async function migrate(options: MigrateOptions): Promise<void> {
   await connectOrExplain(client, databaseUrl);
   let cron: pg.Client | undefined;
   try {
+    await refuseConnectionPooler(client);
     const appDatabase: string = (await client.query('select current_database() as name')).rows[0].name;
     if (cronDatabase && cronDatabase !== appDatabase) {
       const cronUrl = databaseUrlFor(databaseUrl, cronDatabase);
