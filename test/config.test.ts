@@ -12,6 +12,7 @@ describe('configFromEnv', () => {
       apiTokens: [],
       dataDir: undefined,
       cronDatabase: undefined,
+      maxBodyBytes: 1024 * 1024,
     });
   });
 
@@ -26,6 +27,7 @@ describe('configFromEnv', () => {
         API_TOKEN: '',
         DATA_DIR: '',
         CRON_DATABASE: '',
+        MAX_BODY_BYTES: '',
       }),
     ).toEqual(configFromEnv({}));
   });
@@ -41,6 +43,7 @@ describe('configFromEnv', () => {
         API_TOKEN: 'new-token-0123456789, old-token-0123456789',
         DATA_DIR: '/var/lib/sweeper',
         CRON_DATABASE: 'postgres',
+        MAX_BODY_BYTES: '65536',
       }),
     ).toEqual({
       port: 9000,
@@ -51,6 +54,7 @@ describe('configFromEnv', () => {
       apiTokens: ['new-token-0123456789', 'old-token-0123456789'],
       dataDir: '/var/lib/sweeper',
       cronDatabase: 'postgres',
+      maxBodyBytes: 65536,
     });
   });
 
@@ -58,6 +62,12 @@ describe('configFromEnv', () => {
     expect(() =>
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
     ).toThrow(/DATABASE_URL: must start with postgres:\/\/.*CRON_DATABASE: must be a database name.*PORT.*LOG_LEVEL/);
+  });
+
+  it('takes MAX_BODY_BYTES as a whole number of bytes, at least 1', () => {
+    for (const value of ['0', '-1', '1.5', '1MB']) {
+      expect(() => configFromEnv({ MAX_BODY_BYTES: value })).toThrow(/MAX_BODY_BYTES/);
+    }
   });
 
   it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
@@ -84,6 +94,7 @@ describe('configFromEnv', () => {
         DATABASE_URL: 'postgres://app@db/aria',
         MIGRATION_DATABASE_URL: 'postgres://owner@db/aria',
         CRON_DATABASE: 'postgres',
+        MAX_BODY_BYTES: '65536',
       }),
     ).toEqual({ databaseUrl: 'postgres://owner@db/aria', cronDatabase: 'postgres' });
     expect(() => migrateConfigFromEnv({ DATABASE_URL: 'mysql://db' })).toThrow(/DATABASE_URL: must start with postgres/);

@@ -19,10 +19,10 @@ export function useDatabase() {
 }
 
 /** The real app on the real database, with its own pool as in production, through PgBouncer (transaction mode). */
-export function useApp({ apiTokens }: { apiTokens?: string[] } = {}) {
+export function useApp({ apiTokens, maxBodyBytes }: { apiTokens?: string[]; maxBodyBytes?: number } = {}) {
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const pool = createPool(pooledDatabaseUrl(), logger);
-  const app = createApp({ store: createSessionStore(pool), logger, apiTokens });
+  const app = createApp({ store: createSessionStore(pool), logger, apiTokens, maxBodyBytes });
   afterAll(() => pool.end());
   return app;
 }
