@@ -79,7 +79,7 @@ export function createPool(databaseUrl: string, logger: Logger): pg.Pool {
   return pool;
 }
 
-export type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
 /**
  * A request never holds a connection for ever: a stuck purge or lock wait ends with an error (503).

@@ -57,8 +57,8 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async addMessage(sessionId, { role, content }) {
-      // No foreign-key error when the session is gone (see the function), which matters because pg's pool
-      // drops the connection of any query that fails.
+      // No foreign-key error when the session is gone (see the function), which matters because a query that
+      // fails costs the pool its connection (see queryWithTimeouts).
       const { rows } = await query(
         'select id, session_id, role, content, created_at from add_session_message($1, $2, $3)',
         [sessionId, role, content],
