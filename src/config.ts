@@ -6,6 +6,8 @@ import type { TableNames } from './table-settings.ts';
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 export const MIN_API_TOKEN_LENGTH = 16;
+/** Request bodies above this many bytes are refused (413) before anything reads them. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const postgresUrl = z.preprocess(
   unsetIfEmpty,
@@ -62,6 +64,7 @@ const envSchema = databaseEnvSchema
     // it must bind 0.0.0.0 inside, yet needs no token. Never set it where the port is reachable from outside.
     ALLOW_UNAUTHENTICATED_API: z.preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('false')),
     DATA_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
+    MAX_BODY_BYTES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(DEFAULT_MAX_BODY_BYTES)),
   })
   .refine(({ MIGRATION_DATABASE_URL, DATABASE_URL }) => !MIGRATION_DATABASE_URL || DATABASE_URL, {
     path: ['MIGRATION_DATABASE_URL'],
@@ -94,6 +97,8 @@ export type Config = {
   cronDatabase: string | undefined;
   /** The chat tables (SESSIONS_TABLE, ...), recorded in the database by `migrate up`. */
   tables: TableNames;
+  /** Larger request bodies answer 413 unread. */
+  maxBodyBytes: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -111,7 +116,8 @@ function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
 /** The service's settings (`npm start`). */
 export function configFromEnv(env: Env): Config {
   const parsed = parseEnv(envSchema, env);
-  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } = parsed;
+  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE, MAX_BODY_BYTES } =
+    parsed;
   return {
     port: PORT,
     host: HOST,
@@ -122,6 +128,7 @@ export function configFromEnv(env: Env): Config {
     dataDir: DATA_DIR,
     cronDatabase: CRON_DATABASE,
     tables: tablesFrom(parsed),
+    maxBodyBytes: MAX_BODY_BYTES,
   };
 }
 

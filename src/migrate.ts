@@ -4,7 +4,7 @@ import pg from 'pg';
 import { connectOrExplain } from './db.ts';
 import { CRON_DATABASE_SETTING, databaseUrlFor, prepareCronDatabase, syncJobsFromCronDatabase } from './managed-cron.ts';
 import { refreshSqlObjects } from './sql-files.ts';
-import { DEFAULT_TABLES, TABLE_SETTINGS, type TableNames } from './table-settings.ts';
+import { TABLE_SETTINGS, type TableNames } from './table-settings.ts';
 
 const defaultMigrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
@@ -23,6 +23,24 @@ export type MigrateOptions = {
 };
 
 /**
+ * Migrations hold a session-level advisory lock (concurrent migrators wait on it) over several statements: a
+ * transaction pooler such as PgBouncer would run those statements on different server connections, leaving the
+ * lock held by a connection other clients then get. A pooler shows itself by the backend id it announces at
+ * start-up (its own cancel key) not being the backend that answers.
+ */
+async function refuseConnectionPooler(client: pg.Client) {
+  const { rows } = await client.query('select pg_backend_pid() as pid');
+  const announced = (client as pg.Client & { processID: number }).processID;
+  if (rows[0].pid !== announced) {
+    throw new Error(
+      'migrations must connect straight to PostgreSQL, not through a connection pooler such as PgBouncer ' +
+        `(the server announced backend ${announced} but backend ${rows[0].pid} answers): set MIGRATION_DATABASE_URL ` +
+        "to PostgreSQL's own host and port (DATABASE_URL may stay on the pooler). Nothing was migrated.",
+    );
+  }
+}
+
+/**
  * node-pg-migrate, then (after up) the refresh of SQL functions and views from sql/.
  * Pending migrations run in one transaction; a concurrent migrator waits for the advisory lock.
  * With cronDatabase elsewhere, pg_cron is checked and created there, and our jobs scheduled from there.
@@ -33,6 +51,7 @@ export async function migrate(options: MigrateOptions): Promise<void> {
   await connectOrExplain(client, databaseUrl);
   let cron: pg.Client | undefined;
   try {
+    await refuseConnectionPooler(client);
     const appDatabase: string = (await client.query('select current_database() as name')).rows[0].name;
     if (cronDatabase && cronDatabase !== appDatabase) {
       const cronUrl = databaseUrlFor(databaseUrl, cronDatabase);
@@ -72,22 +91,25 @@ export async function migrate(options: MigrateOptions): Promise<void> {
 }
 
 /**
- * Records the table settings again after every up: they may have changed since the last migration ran
- * ("changing them means migrating again"). use_tables checks them and changes nothing when they are the same.
+ * Records the table settings given (SESSIONS_TABLE, ...) after every up: they may have changed since the last
+ * migration ran ("changing them means migrating again"). A setting left unset keeps its recorded value, so a
+ * service started without them never switches the purge back to the defaults (or off Aria's archive tables).
+ * use_tables checks them and changes nothing when they are the same.
  */
 async function recordTables(client: pg.Client, tables: TableNames): Promise<void> {
+  if (Object.values(tables).every((name) => name === undefined)) return;
   await client.query('begin');
   try {
     // Same lock as the migration runner: two migrators must not build the same index at once.
     await client.query('select pg_advisory_xact_lock($1)', [PG_MIGRATE_LOCK_ID]);
     const { rows } = await client.query(`select to_regclass('session_sweeper.settings') is not null as installed`);
     if (rows[0].installed) {
-      await client.query('select session_sweeper.use_tables($1, $2, $3, $4)', [
-        tables.sessions ?? DEFAULT_TABLES.sessions,
-        tables.messages ?? DEFAULT_TABLES.messages,
-        tables.archiveSessions ?? null,
-        tables.archiveMessages ?? null,
-      ]);
+      await client.query(
+        `select session_sweeper.use_tables(coalesce($1, s.sessions_table), coalesce($2, s.messages_table),
+                                           coalesce($3, s.archive_sessions_table), coalesce($4, s.archive_messages_table))
+         from session_sweeper.settings s`,
+        [tables.sessions ?? null, tables.messages ?? null, tables.archiveSessions ?? null, tables.archiveMessages ?? null],
+      );
     }
     await client.query('commit');
   } catch (error) {

@@ -69,8 +69,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db.query('drop schema aria_engine cascade');
-  await migrateUp(); // our own tables again: recreated if migrating down removed them
+  // Back to a fresh install on our own tables, whatever the tests above left.
+  await migrate({ databaseUrl: databaseUrl(), direction: 'down', count: Infinity, log: quiet });
+  await db.query('drop schema aria_engine cascade; drop extension "uuid-ossp"');
+  await migrateUp();
   await setCronJobsActive(db, false);
 });
 

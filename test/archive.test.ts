@@ -87,8 +87,8 @@ describe('the 30-day prune on Aria tables with archives', () => {
       expect(await run).toBeInstanceOf(Error);
     } finally {
       await victim.end().catch(() => {});
+      await waitForDatabase();
     }
-    await waitForDatabase();
     await db.query('drop trigger slow_archive on engine_chat_messages_archive; drop function slow_archive()');
     const { rows: half } = await db.query('select count(*)::int as n from engine_chat_sessions_archive');
     expect(half[0].n).toBeGreaterThan(0);

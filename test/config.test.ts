@@ -13,6 +13,7 @@ describe('configFromEnv', () => {
       dataDir: undefined,
       cronDatabase: undefined,
       tables: { sessions: undefined, messages: undefined, archiveSessions: undefined, archiveMessages: undefined },
+      maxBodyBytes: 1024 * 1024,
     });
   });
 
@@ -28,6 +29,7 @@ describe('configFromEnv', () => {
         DATA_DIR: '',
         CRON_DATABASE: '',
         SESSIONS_TABLE: '',
+        MAX_BODY_BYTES: '',
       }),
     ).toEqual(configFromEnv({}));
   });
@@ -47,6 +49,7 @@ describe('configFromEnv', () => {
         MESSAGES_TABLE: 'aria_engine.chat_messages',
         ARCHIVE_SESSIONS_TABLE: 'aria_engine.chat_sessions_archive',
         ARCHIVE_MESSAGES_TABLE: 'aria_engine.chat_messages_archive',
+        MAX_BODY_BYTES: '65536',
       }),
     ).toEqual({
       port: 9000,
@@ -63,6 +66,7 @@ describe('configFromEnv', () => {
         archiveSessions: 'aria_engine.chat_sessions_archive',
         archiveMessages: 'aria_engine.chat_messages_archive',
       },
+      maxBodyBytes: 65536,
     });
   });
 
@@ -71,6 +75,12 @@ describe('configFromEnv', () => {
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
     ).toThrow(/DATABASE_URL: must start with postgres:\/\/.*CRON_DATABASE: must be a database name.*PORT.*LOG_LEVEL/);
     expect(() => configFromEnv({ SESSIONS_TABLE: 'chat_sessions; drop table x' })).toThrow(/SESSIONS_TABLE: must be a table name/);
+  });
+
+  it('takes MAX_BODY_BYTES as a whole number of bytes, at least 1', () => {
+    for (const value of ['0', '-1', '1.5', '1MB']) {
+      expect(() => configFromEnv({ MAX_BODY_BYTES: value })).toThrow(/MAX_BODY_BYTES/);
+    }
   });
 
   it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
@@ -99,6 +109,7 @@ describe('configFromEnv', () => {
         MIGRATION_DATABASE_URL: 'postgres://owner@db/aria',
         CRON_DATABASE: 'postgres',
         SESSIONS_TABLE: 'aria_engine.chat_sessions',
+        MAX_BODY_BYTES: '65536',
       }),
     ).toMatchObject({
       databaseUrl: 'postgres://owner@db/aria',

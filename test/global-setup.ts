@@ -2,19 +2,24 @@
 //   greenfield  the tables the migration creates (public.engine_chat_*, with our count trigger)
 //   aria        Aria's own tables and archive tables, adopted (test/fixtures/aria-schema.sql under the older
 //               public.engine_chat_* names, so every test's SQL reads the same on both)
+// Each has a PgBouncer in front that the app's pool in the tests goes through (helpers/pgbouncer.ts).
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../src/migrate.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { startTestDatabase } from './helpers/database-provider.ts';
+import { startPgBouncer, type PgBouncer } from './helpers/pgbouncer.ts';
 
 export type Layout = 'greenfield' | 'aria';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Straight to PostgreSQL: migrations, test fixtures and checks. */
     databaseUrl: string;
     layout: Layout;
+    /** Through PgBouncer in transaction mode: the app's pool, as in production behind a pooler. */
+    pooledDatabaseUrl: string;
   }
 }
 
@@ -22,6 +27,7 @@ export default async function setup(project: TestProject) {
   const layout: Layout = project.name === 'aria' ? 'aria' : 'greenfield';
   const database = await startTestDatabase(process.env);
   const client = new pg.Client({ connectionString: database.url });
+  let pgbouncer: PgBouncer;
   try {
     await client.connect();
     if (layout === 'aria') await client.query(await ariaSchemaSql('older'));
@@ -29,6 +35,7 @@ export default async function setup(project: TestProject) {
     await migrate({ databaseUrl: database.url, direction: 'up', tables, log: () => {} });
     // The scheduled purge would race with tests that backdate sessions; only the cron test turns it on.
     await setCronJobsActive(client, false);
+    pgbouncer = await startPgBouncer(database.url);
   } catch (error) {
     await database.stop();
     throw error;
@@ -38,5 +45,9 @@ export default async function setup(project: TestProject) {
 
   project.provide('databaseUrl', database.url);
   project.provide('layout', layout);
-  return database.stop;
+  project.provide('pooledDatabaseUrl', pgbouncer.url);
+  return async () => {
+    await pgbouncer.stop();
+    await database.stop();
+  };
 }

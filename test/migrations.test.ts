@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/migrate.ts';
 import { readSqlFile } from '../src/sql-files.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
-import { databaseUrl, useDatabase } from './helpers/db.ts';
+import { databaseUrl, pooledDatabaseUrl, useDatabase } from './helpers/db.ts';
 import { MIGRATION_COUNT, migrationsDir, projectDir } from './helpers/migrations.ts';
 
 const db = useDatabase();
@@ -55,11 +55,11 @@ afterAll(async () => {
 });
 
 /** `npm run migrate -- <args>` as an operator runs it. */
-function runMigrateCli(...args: string[]) {
+function runMigrateCli(args: string[], url = databaseUrl()) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn('npm', ['run', '--silent', 'migrate', '--', ...args], {
       cwd: projectDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl() },
+      env: { ...process.env, DATABASE_URL: url },
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -205,7 +205,7 @@ describe('migrations', () => {
     const migrated = await installedSchema();
     await emptyDatabase();
 
-    const runs = await Promise.all([runMigrateCli('up'), runMigrateCli('up')]);
+    const runs = await Promise.all([runMigrateCli(['up']), runMigrateCli(['up'])]);
     await setCronJobsActive(db, false);
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     // One applied everything; the other waited for the lock and found nothing left to do.
@@ -216,9 +216,25 @@ describe('migrations', () => {
     const { rows } = await db.query('select jobname from cron.job group by jobname having count(*) > 1');
     expect(rows).toEqual([]);
 
-    const again = await runMigrateCli('up');
+    const again = await runMigrateCli(['up']);
     expect(again.code).toBe(0);
     expect(again.output).toMatch(/no migration to apply/);
+    expect(await installedSchema()).toEqual(migrated);
+  }, 60_000);
+
+  it('`npm run migrate` through PgBouncer (transaction mode) refuses, naming MIGRATION_DATABASE_URL, and migrates nothing', async () => {
+    const migrated = await installedSchema();
+    await migrate({ databaseUrl: databaseUrl(), direction: 'down', count: MIGRATION_COUNT, log: quiet });
+    const pending = await leftovers();
+
+    const run = await runMigrateCli(['up'], pooledDatabaseUrl());
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/migrations must connect straight to PostgreSQL, not through a connection pooler/);
+    expect(run.output).toMatch(/set MIGRATION_DATABASE_URL/);
+    expect(await leftovers()).toEqual(pending);
+
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    await setCronJobsActive(db, false);
     expect(await installedSchema()).toEqual(migrated);
   }, 60_000);
 

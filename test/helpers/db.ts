@@ -8,6 +8,7 @@ import { createSessionStore } from '../../src/sessions.ts';
 export const databaseUrl = () => inject('databaseUrl');
 /** greenfield: the tables the migration created (count trigger); aria: Aria's tables, adopted (Aria counts). */
 export const layout = () => inject('layout');
+export const pooledDatabaseUrl = () => inject('pooledDatabaseUrl');
 
 /** A pool on the test database for this file, emptied before each test and closed after the file. */
 export function useDatabase() {
@@ -20,11 +21,11 @@ export function useDatabase() {
   return pool;
 }
 
-/** The real app on the real database, with its own pool as in production. */
-export function useApp({ apiTokens }: { apiTokens?: string[] } = {}) {
+/** The real app on the real database, with its own pool as in production, through PgBouncer (transaction mode). */
+export function useApp({ apiTokens, maxBodyBytes }: { apiTokens?: string[]; maxBodyBytes?: number } = {}) {
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const pool = createPool(databaseUrl(), logger);
-  const app = createApp({ store: createSessionStore(pool), logger, apiTokens });
+  const pool = createPool(pooledDatabaseUrl(), logger);
+  const app = createApp({ store: createSessionStore(pool), logger, apiTokens, maxBodyBytes });
   afterAll(() => pool.end());
   return app;
 }
