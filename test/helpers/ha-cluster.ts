@@ -64,6 +64,8 @@ export type HaCluster = {
   clusterState(member: Member): Promise<MemberState[]>;
   /** Whether Patroni's REST API calls `member` the primary (HAProxy's check). */
   isPrimary(member: Member): Promise<boolean>;
+  /** The last lines of each process's log, for a failure message. */
+  logTails(): string;
   /** SIGKILL to the postmaster of `member`'s PostgreSQL. */
   killPostgres(member: Member): void;
   stop(): Promise<void>;
@@ -86,6 +88,7 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
     members,
     clusterState: async (member) => (await getJson(`${member.restUrl}/cluster`)).members,
     isPrimary: async (member) => (await httpStatus(`${member.restUrl}/primary`)) === 200,
+    logTails: () => tailOfLogs(dir, members),
     killPostgres: (member) => process.kill(postmasterPid(member.dataDir)!, 'SIGKILL'),
     stop: () => stopAll(processes, members, dir),
   };
@@ -132,16 +135,20 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
       (await cluster.clusterState(members[0])).some((m) => m.name === 'pg2' && m.role === 'sync_standby'),
     );
 
-    const haproxyPort = await findFreePort();
+    const [haproxyPort, statsPort] = [await findFreePort(), await findFreePort()];
     const haproxyConfig = path.join(dir, 'haproxy.cfg');
-    await writeFile(haproxyConfig, haproxyConfigText(haproxyPort, members));
+    await writeFile(haproxyConfig, haproxyConfigText(haproxyPort, statsPort, members));
     run('haproxy', 'haproxy', ['-db', '-f', haproxyConfig]);
     cluster.url = `postgres://postgres@127.0.0.1:${haproxyPort}/${DATABASE}`;
-    await waitFor('HAProxy to reach the primary', () => isWritable(cluster.url));
+    // HAProxy counts every server up until its checks fail: wait until it has checked both.
+    await waitFor('HAProxy to send connections to pg1 only', async () => {
+      const states = await haproxyServerStates(statsPort);
+      return states.pg1 === 'UP' && states.pg2 === 'DOWN';
+    });
     log(`HA cluster up in ${dir}: etcd 127.0.0.1:${etcdPort}, ${members.map((m) => `${m.name} ${m.url}`).join(', ')}, HAProxy ${cluster.url}`);
     return cluster;
   } catch (error) {
-    log(`HA cluster failed to start; logs were in ${dir}:\n${tailOfLogs(dir, members)}`);
+    log(`HA cluster failed to start:\n${cluster.logTails()}`);
     await cluster.stop();
     throw error;
   }
@@ -185,7 +192,7 @@ function patroniConfig(member: Member, memberDir: string, pgPort: number, restPo
   };
 }
 
-function haproxyConfigText(port: number, members: Member[]) {
+function haproxyConfigText(port: number, statsPort: number, members: Member[]) {
   return `global
   maxconn 200
 
@@ -203,7 +210,21 @@ listen postgres-primary
   http-check expect status 200
   default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
 ${members.map((m) => `  server ${m.name} ${new URL(m.url).host} check port ${new URL(m.restUrl).port}`).join('\n')}
+
+listen stats
+  mode http
+  bind 127.0.0.1:${statsPort}
+  stats enable
+  stats uri /
 `;
+}
+
+/** Server name -> UP / DOWN / ..., from HAProxy's stats page (CSV). */
+async function haproxyServerStates(statsPort: number): Promise<Record<string, string>> {
+  const csv = await (await fetch(`http://127.0.0.1:${statsPort}/;csv`, { signal: AbortSignal.timeout(1000) })).text();
+  const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n').map((line) => line.split(','));
+  const [proxy, server, status] = ['pxname', 'svname', 'status'].map((column) => header.indexOf(column));
+  return Object.fromEntries(rows.filter((row) => row[proxy] === 'postgres-primary').map((row) => [row[server], row[status]]));
 }
 
 async function stopAll(processes: ChildProcess[], members: Member[], dir: string) {
@@ -256,18 +277,6 @@ async function createDatabase(maintenanceUrl: string) {
     await client.query(`create database ${DATABASE}`);
   } finally {
     await client.end();
-  }
-}
-
-async function isWritable(url: string) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    return !(await client.query('select pg_is_in_recovery() as standby')).rows[0].standby;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
   }
 }
 
