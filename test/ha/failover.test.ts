@@ -1,5 +1,5 @@
 // npm run test:ha: a real Patroni failover under load (see docs/high-availability.md). Not part of `npm test`:
-// it installs Patroni, etcd and HAProxy when missing and waits for pg_cron's minute boundaries (about 3 minutes).
+// it installs Patroni, etcd and HAProxy when missing and waits for pg_cron's minute boundaries (about 2 minutes).
 import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,14 @@ const JOB = 'ghost-sessions-purge';
 /** pg_cron's log line for each job it starts (cron.log_run is on by default). */
 const JOB_STARTS = /cron job \d+ starting/g;
 
-type Outcome = { path: string; status: number | 'timeout' | 'error'; body: string; startedAt: number; endedAt: number };
+type Outcome = {
+  path: string;
+  status: number | 'timeout' | 'error';
+  body: string;
+  retryAfter?: string | null;
+  startedAt: number;
+  endedAt: number;
+};
 
 const log = (message: string) => console.log(`[test:ha] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,7 +80,8 @@ describe('Patroni failover', () => {
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
-        outcome = { path, status: response.status, body: await response.text(), startedAt, endedAt: Date.now() };
+        const retryAfter = response.headers.get('retry-after');
+        outcome = { path, status: response.status, body: await response.text(), retryAfter, startedAt, endedAt: Date.now() };
       } catch (error) {
         const status = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error';
         outcome = { path, status, body: String(error), startedAt, endedAt: Date.now() };
@@ -143,6 +151,7 @@ describe('Patroni failover', () => {
     for (const outcome of during) {
       expect(outcome.status).toBe(503);
       expect(JSON.parse(outcome.body)).toMatchObject({ status: 'error', error: expect.stringContaining('database') });
+      expect(outcome.retryAfter).toBe('1');
     }
     expect(after.length).toBeGreaterThan(20);
     expect(after.filter((o) => o.status !== 201)).toEqual([]);
