@@ -27,6 +27,7 @@ export type EmbeddedPostgresOptions = {
 };
 
 const STOP_TIMEOUT_MS = 10_000;
+const START_TIMEOUT_MS = 30_000;
 
 /** The server settings pg_cron needs, as our clusters run it (also the Patroni cluster of `npm run test:ha`). */
 export function pgCronSettings(cronDatabase: string): Record<string, string> {
@@ -38,7 +39,6 @@ export function pgCronSettings(cronDatabase: string): Record<string, string> {
     max_worker_processes: '20',
   };
 }
-const START_TIMEOUT_MS = 30_000;
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
   const { dir, database, cronDatabase = database, log, env = process.env, port: wantedPort } = options;
