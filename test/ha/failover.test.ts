@@ -1,5 +1,5 @@
 // npm run test:ha: a real Patroni failover under load (see docs/high-availability.md). Not part of `npm test`:
-// it installs Patroni, etcd and HAProxy when missing and waits for pg_cron's minute boundaries (about 2 minutes).
+// it installs Patroni, etcd and HAProxy when missing and waits for pg_cron's minute boundaries (1.5 to 3 minutes).
 import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

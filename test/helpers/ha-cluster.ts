@@ -3,8 +3,8 @@
 // Everything lives under one temporary directory; stop() ends every process it started and removes the directory.
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, openSync, readFileSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -80,6 +80,7 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
     // Straight to a file: PostgreSQL inherits Patroni's output and may outlive a pipe to us.
     const output = openSync(path.join(dir, `${name}.log`), 'a');
     const child = spawn(command, args, { ...options, stdio: ['ignore', output, output] });
+    closeSync(output);
     processes.push(child);
     return child;
   };
@@ -121,7 +122,7 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
       // JSON is YAML: no YAML library needed.
       await writeFile(configFile, JSON.stringify(patroniConfig(member, memberDir, pgPort, restPort, etcdPort), null, 2));
       if (asPostgres.uid !== undefined) await chown(memberDir, asPostgres.uid, asPostgres.gid!);
-      // Only what Patroni needs: in particular no PGPASSWORD, which would override the trust set-up below.
+      // Only what Patroni needs: in particular no PGPASSWORD, which libpq would prefer to the pgpass file Patroni writes.
       run(name, 'patroni', [configFile], { ...asPostgres, env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } });
       members.push(member);
       if (name === 'pg1') {
