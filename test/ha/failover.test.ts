@@ -171,12 +171,18 @@ describe('Patroni failover', () => {
     await waitFor('the ghost to be purged', async () => !(await ghostExists()), promotedAt + GHOST_GONE_WITHIN_MS - Date.now());
     const goneAt = Date.now();
 
-    // Written by the new leader: the old one was down or a read-only replica ever since.
-    const { rows: runs } = await db!.query(
-      `select d.start_time, d.status from cron.job_run_details d join cron.job j using (jobid)
-       where j.jobname = $1 and d.start_time >= $2 order by d.start_time`,
-      [JOB, new Date(promotedAt)],
-    );
+    // Written by the new leader: the old one was down or a read-only replica ever since. The procedure commits its
+    // deletions before it returns, so the run may still be marked running for a moment.
+    const runsSincePromotion = async () =>
+      (
+        await db!.query(
+          `select d.start_time, d.status from cron.job_run_details d join cron.job j using (jobid)
+           where j.jobname = $1 and d.start_time >= $2 order by d.start_time`,
+          [JOB, new Date(promotedAt)],
+        )
+      ).rows;
+    await waitFor(`the first ${JOB} run to finish`, async () => (await runsSincePromotion())[0]?.status !== 'running', 10_000);
+    const runs = await runsSincePromotion();
     const nextMinute = Math.ceil(promotedAt / 60_000) * 60_000;
     log(
       `${JOB} first ran on ${newLeader.name} ${seconds(runs[0].start_time.getTime() - promotedAt)} after the ` +
