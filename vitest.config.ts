@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+// Only on Aria's tables: its write patterns, its archive.
+const ARIA_ONLY = ['test/aria-write-patterns.test.ts', 'test/archive.test.ts'];
 // The files that read or write the chat tables also run on Aria's own tables (project "aria", see global-setup.ts).
 const ON_ARIA_TABLES = [
+  ...ARIA_ONLY,
   'test/ghost-purge.test.ts',
   'test/prune.test.ts',
   'test/purge-audit.test.ts',
-  'test/aria-write-patterns.test.ts',
   'test/reliability/race.test.ts',
   'test/reliability/fuzz.test.ts',
   'test/reliability/errors.test.ts',
@@ -21,10 +23,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       // test/ha/ runs alone with `npm run test:ha` (vitest.ha.config.ts): a Patroni cluster, minutes of pg_cron waits.
-      {
-        extends: true,
-        test: { name: 'greenfield', include: ['test/**/*.test.ts'], exclude: ['test/aria-write-patterns.test.ts', 'test/ha/**'] },
-      },
+      { extends: true, test: { name: 'greenfield', include: ['test/**/*.test.ts'], exclude: [...ARIA_ONLY, 'test/ha/**'] } },
       { extends: true, test: { name: 'aria', include: ON_ARIA_TABLES } },
     ],
   },

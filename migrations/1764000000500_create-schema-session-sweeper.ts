@@ -92,6 +92,9 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
         );
         create index session_purge_log_finished_at_idx on session_sweeper.session_purge_log (finished_at);
       end if;
+      alter table session_sweeper.session_purge_log
+        add column messages int check (messages >= 0),            -- the prune's messages deleted with the sessions
+        add column archived boolean not null default false;       -- copied to the archive tables first
     end
     $$;
   `);

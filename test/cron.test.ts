@@ -15,7 +15,7 @@ describe('pg_cron jobs', () => {
     expect(rows).toEqual([
       { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT session_sweeper.delete_old_cron_history(7)', database: expect.any(String) },
       { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'CALL session_sweeper.purge_ghost_sessions(15)', database: expect.any(String) },
-      { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'SELECT session_sweeper.prune_old_sessions(30)', database: expect.any(String) },
+      { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'CALL session_sweeper.purge_old_sessions(30)', database: expect.any(String) },
     ]);
     const { rows: current } = await db.query('select current_database() as name');
     expect(new Set(rows.map((r) => r.database))).toEqual(new Set([current[0].name]));

@@ -71,7 +71,7 @@ describe('session_sweeper_jobs', () => {
     expect(jobs.find((job: { job: string }) => job.job === 'old-sessions-prune')).toEqual({
       job: 'old-sessions-prune',
       schedule: '0 */6 * * *',
-      command: 'SELECT session_sweeper.prune_old_sessions(30)',
+      command: 'CALL session_sweeper.purge_old_sessions(30)',
       active: false,
       last_status: 'succeeded',
       last_run_at: expect.stringMatching(/Z$/),

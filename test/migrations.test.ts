@@ -142,7 +142,7 @@ describe('migrations', () => {
     await setCronJobsActive(db, false);
     const upgraded = await installedSchema();
     // The same schema as a fresh install but the tuned job, and v1's prune index, which still serves the prune.
-    expect(upgraded.jobs).toContainEqual(['old-sessions-prune', '*/2 * * * *', 'SELECT session_sweeper.prune_old_sessions(30)']);
+    expect(upgraded.jobs).toContainEqual(['old-sessions-prune', '*/2 * * * *', 'CALL session_sweeper.purge_old_sessions(30)']);
     expect({ ...upgraded, jobs: undefined, relations: undefined }).toEqual({ ...fresh, jobs: undefined, relations: undefined });
     expect(upgraded.relations.filter((r: string[]) => r[1] !== 'engine_chat_sessions_updated_at_idx')).toEqual(
       fresh.relations.filter((r: string[]) => r[1] !== 'session_sweeper_updated_at_idx'),

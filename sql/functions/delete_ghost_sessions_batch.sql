@@ -24,11 +24,7 @@ declare
   candidates tid[];
   deleted int;
 begin
-  if current_setting('transaction_isolation') <> 'read committed' then
-    raise exception 'the ghost purge must run under READ COMMITTED, not %', upper(current_setting('transaction_isolation'))
-      using errcode = 'invalid_transaction_state',
-            hint = 'Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
-  end if;
+  perform session_sweeper.require_read_committed('the ghost purge');
   -- ORDER BY the index's key: the scan walks the ghost index and stops after max_rows. Rows skipped (locked by a
   -- writer) do not count toward max_rows and are left for the next run. ctid: the rows just locked, which cannot
   -- move while we hold their lock.

@@ -26,6 +26,17 @@ begin
     raise exception 'ARCHIVE_SESSIONS_TABLE and ARCHIVE_MESSAGES_TABLE go together: set both or neither'
       using errcode = 'invalid_parameter_value';
   end if;
+  if exists (
+    select from unnest(array[archive_sessions, archive_messages]) archive
+    where archive is not null and not exists (
+      select from pg_index i
+      where i.indrelid = archive and i.indisunique and i.indnkeyatts = 1 and i.indpred is null
+        and i.indkey[0] = (select attnum from pg_attribute where attrelid = archive and attname = 'id'))
+  ) then
+    raise exception 'the archive tables need a primary key (or a unique index) on id'
+      using errcode = 'invalid_parameter_value',
+            hint = 'The prune copies with ON CONFLICT (id) DO NOTHING, so that a retried run never archives twice.';
+  end if;
   -- A message insert locks its session (the foreign key's KEY SHARE lock): the ghost purge's guarantee that it
   -- never deletes a session whose message committed meanwhile rests on that lock (see delete_ghost_sessions_batch).
   if not exists (

@@ -13,7 +13,8 @@ export const layout = () => inject('layout');
 export function useDatabase() {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   beforeEach(async () => {
-    await pool.query('truncate engine_chat_sessions, engine_chat_messages, session_sweeper.session_purge_log cascade');
+    const archive = layout() === 'aria' ? ', engine_chat_sessions_archive, engine_chat_messages_archive' : '';
+    await pool.query(`truncate engine_chat_sessions, engine_chat_messages, session_sweeper.session_purge_log${archive}`);
   });
   afterAll(() => pool.end());
   return pool;
