@@ -29,6 +29,17 @@ export type EmbeddedPostgresOptions = {
 const STOP_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
+/** The server settings pg_cron needs, as our clusters run it (also the Patroni cluster of `npm run test:ha`). */
+export function pgCronSettings(cronDatabase: string): Record<string, string> {
+  return {
+    shared_preload_libraries: 'pg_cron',
+    'cron.database_name': cronDatabase,
+    // Jobs run in background workers, so they need no password-less login over localhost.
+    'cron.use_background_workers': 'on',
+    max_worker_processes: '20',
+  };
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
   const { dir, database, cronDatabase = database, log, env = process.env, port: wantedPort } = options;
   const bin = findPgBinDir(env);
@@ -57,11 +68,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
       '-p', String(port),
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
-      '-c', 'shared_preload_libraries=pg_cron',
-      '-c', `cron.database_name=${cronDatabase}`,
-      // Jobs run in background workers, so they need no password-less login over localhost.
-      '-c', 'cron.use_background_workers=on',
-      '-c', 'max_worker_processes=20',
+      ...Object.entries(pgCronSettings(cronDatabase)).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     // Own process group: Ctrl-C reaches only us, so we close HTTP first and stop the server last.
     { ...asPostgres, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
@@ -129,7 +136,7 @@ function ensurePgCron(bin: string, log: Log) {
 }
 
 /** PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user. */
-async function ownerForServer(dir: string, dataDir: string): Promise<SpawnOptions> {
+export async function ownerForServer(dir: string, dataDir: string): Promise<SpawnOptions> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (process.getuid?.() !== 0) return {};
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
