@@ -1,10 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { TableNames } from './table-settings.ts';
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files often write it.
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 export const MIN_API_TOKEN_LENGTH = 16;
+/** Request bodies above this many bytes are refused (413) before anything reads them. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const postgresUrl = z.preprocess(
   unsetIfEmpty,
@@ -14,8 +17,20 @@ const postgresUrl = z.preprocess(
     .optional(),
 );
 
+const tableName = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'must be a table name, schema-qualified or not (e.g. aria_engine.chat_sessions)')
+    .optional(),
+);
+
 // What `npm run migrate` needs; the service's settings below add to it.
 const databaseEnvSchema = z.object({
+  SESSIONS_TABLE: tableName,
+  MESSAGES_TABLE: tableName,
+  ARCHIVE_SESSIONS_TABLE: tableName,
+  ARCHIVE_MESSAGES_TABLE: tableName,
   DATABASE_URL: postgresUrl,
   MIGRATION_DATABASE_URL: postgresUrl,
   CRON_DATABASE: z.preprocess(
@@ -49,6 +64,7 @@ const envSchema = databaseEnvSchema
     // it must bind 0.0.0.0 inside, yet needs no token. Never set it where the port is reachable from outside.
     ALLOW_UNAUTHENTICATED_API: z.preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('false')),
     DATA_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
+    MAX_BODY_BYTES: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(DEFAULT_MAX_BODY_BYTES)),
   })
   .refine(({ MIGRATION_DATABASE_URL, DATABASE_URL }) => !MIGRATION_DATABASE_URL || DATABASE_URL, {
     path: ['MIGRATION_DATABASE_URL'],
@@ -79,6 +95,10 @@ export type Config = {
   dataDir: string | undefined;
   /** Managed PostgreSQL: the database pg_cron lives in (e.g. postgres); unset: the app database. */
   cronDatabase: string | undefined;
+  /** The chat tables (SESSIONS_TABLE, ...), recorded in the database by `migrate up`. */
+  tables: TableNames;
+  /** Larger request bodies answer 413 unread. */
+  maxBodyBytes: number;
 };
 
 type Env = Record<string, string | undefined>;
@@ -95,10 +115,9 @@ function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
 
 /** The service's settings (`npm start`). */
 export function configFromEnv(env: Env): Config {
-  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } = parseEnv(
-    envSchema,
-    env,
-  );
+  const parsed = parseEnv(envSchema, env);
+  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE, MAX_BODY_BYTES } =
+    parsed;
   return {
     port: PORT,
     host: HOST,
@@ -108,13 +127,25 @@ export function configFromEnv(env: Env): Config {
     apiTokens: API_TOKEN ?? [],
     dataDir: DATA_DIR,
     cronDatabase: CRON_DATABASE,
+    tables: tablesFrom(parsed),
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
+}
+
+function tablesFrom(env: z.infer<typeof databaseEnvSchema>): TableNames {
+  return {
+    sessions: env.SESSIONS_TABLE,
+    messages: env.MESSAGES_TABLE,
+    archiveSessions: env.ARCHIVE_SESSIONS_TABLE,
+    archiveMessages: env.ARCHIVE_MESSAGES_TABLE,
   };
 }
 
 /** What `npm run migrate` needs: the owner's connection (MIGRATION_DATABASE_URL, else DATABASE_URL). */
-export function migrateConfigFromEnv(env: Env): Pick<Config, 'databaseUrl' | 'cronDatabase'> {
-  const { DATABASE_URL, MIGRATION_DATABASE_URL, CRON_DATABASE } = parseEnv(databaseEnvSchema, env);
-  return { databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL, cronDatabase: CRON_DATABASE };
+export function migrateConfigFromEnv(env: Env): Pick<Config, 'databaseUrl' | 'cronDatabase' | 'tables'> {
+  const parsed = parseEnv(databaseEnvSchema, env);
+  const { DATABASE_URL, MIGRATION_DATABASE_URL, CRON_DATABASE } = parsed;
+  return { databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL, cronDatabase: CRON_DATABASE, tables: tablesFrom(parsed) };
 }
 
 export function isLoopback(host: string): boolean {

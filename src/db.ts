@@ -57,7 +57,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     code === '57P01' || code === '57P02' || code === '57P03' || // shutting down / cannot connect now
     code === '53300' || // too many connections
     code === '57014' || code === '55P03' || // statement or lock timeout
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|is not queryable/i.test(message)
   );
 }
 
@@ -72,11 +72,45 @@ export function createPool(databaseUrl: string, logger: Logger): pg.Pool {
     max: 10,
     // Below 1 s, so that during an outage (or a hung network) every request answers 503 within a second.
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    // A request never holds a connection for ever: a stuck purge or lock wait ends with an error (503).
-    options: '-c statement_timeout=30000 -c lock_timeout=5000',
   });
   // Without a listener, an idle connection dropped by the server (restart, outage) would crash the process.
   const warnIdleError = throttledWarning(logger, 'idle database connection failed');
   pool.on('error', (error) => warnIdleError({ err: error }));
   return pool;
+}
+
+type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+
+/**
+ * A request never holds a connection for ever: a stuck purge or lock wait ends with an error (503).
+ * The timeouts are set per transaction (SET LOCAL), not per connection: PgBouncer refuses them as startup
+ * parameters, a transaction pooler would hand a session-level SET to other clients, and a role setting
+ * (ALTER ROLE ... SET) would not reach the service when it runs as the owner, nor a login role that is only
+ * granted the service role. SET LOCAL costs two short round trips per query (begin + settings, commit).
+ */
+const BEGIN_WITH_TIMEOUTS = 'begin; set local statement_timeout = 30000; set local lock_timeout = 5000';
+
+/** Runs each statement in its own transaction with the timeouts above. */
+export function queryWithTimeouts(pool: pg.Pool): Query {
+  return async (text, values) => {
+    const client = await pool.connect();
+    // The pool listens for errors of idle connections only: one that the server ends between our statements
+    // (a restart, an outage) would otherwise crash the process. Its next query then fails, and we drop it.
+    const ignore = () => {};
+    client.on('error', ignore);
+    let failure: Error | undefined;
+    try {
+      await client.query(BEGIN_WITH_TIMEOUTS);
+      const result = await client.query(text, values);
+      await client.query('commit');
+      return result;
+    } catch (error) {
+      failure = error as Error;
+      throw error;
+    } finally {
+      client.off('error', ignore);
+      // A failed connection is dropped, not returned to the pool (as pool.query does): it may be mid-transaction.
+      client.release(failure);
+    }
+  };
 }

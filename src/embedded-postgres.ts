@@ -29,13 +29,24 @@ export type EmbeddedPostgresOptions = {
 const STOP_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 30_000;
 
+/** The server settings pg_cron needs, as our clusters run it (also the Patroni cluster of `npm run test:ha`). */
+export function pgCronSettings(cronDatabase: string): Record<string, string> {
+  return {
+    shared_preload_libraries: 'pg_cron',
+    'cron.database_name': cronDatabase,
+    // Jobs run in background workers, so they need no password-less login over localhost.
+    'cron.use_background_workers': 'on',
+    max_worker_processes: '20',
+  };
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
   const { dir, database, cronDatabase = database, log, env = process.env, port: wantedPort } = options;
   const install = findInstallation(env);
   ensurePgCron(install, log);
 
   const dataDir = path.resolve(dir, 'postgres');
-  const owner = await ownerForServer(install, path.resolve(dir), dataDir);
+  const owner = await ownerForServer(path.resolve(dir), dataDir, install.root);
   const run = (program: string, args: string[]) => {
     const [file, argv, options] = command(install, owner, program, args);
     return execFileSync(file, argv, { ...options, stdio: 'pipe', encoding: 'utf8' });
@@ -58,11 +69,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
     '-p', String(port),
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
-    '-c', 'shared_preload_libraries=pg_cron',
-    '-c', `cron.database_name=${cronDatabase}`,
-    // Jobs run in background workers, so they need no password-less login over localhost.
-    '-c', 'cron.use_background_workers=on',
-    '-c', 'max_worker_processes=20',
+    ...Object.entries(pgCronSettings(cronDatabase)).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ]);
   // Own process group: Ctrl-C reaches only us, so we close HTTP first and stop the server last.
   // chroot execs postgres in its own process, so `server` is the postmaster and our signals reach it.
@@ -97,10 +104,10 @@ function findInstallation(env: Record<string, string | undefined>): Installation
 }
 
 /** The program and arguments that run `program` of the installation, as `owner` when given. */
-function command(install: Installation, owner: Owner | undefined, program: string, args: string[]) {
+function command(install: Installation, owner: Partial<Owner>, program: string, args: string[]) {
   const file = path.join(install.bin, program);
-  if (!install.root) return [file, args, owner ?? {}] as const;
-  const userspec = owner ? [`--userspec=${owner.uid}:${owner.gid}`] : [];
+  if (!install.root) return [file, args, owner] as const;
+  const userspec = owner.uid === undefined ? [] : [`--userspec=${owner.uid}:${owner.gid}`];
   return ['chroot', [...userspec, install.root, file, ...args], {}] as const;
 }
 
@@ -142,7 +149,7 @@ export function findPgBinDir(env: Record<string, string | undefined>, root = '/'
 /** Installs postgresql-<major>-cron with apt when we may; otherwise fails with the command to run. */
 function ensurePgCron(install: Installation, log: Log) {
   const pgConfig = (flag: string) => {
-    const [file, args] = command(install, undefined, 'pg_config', [flag]);
+    const [file, args] = command(install, {}, 'pg_config', [flag]);
     return execFileSync(file, args, { encoding: 'utf8', stdio: 'pipe' }).trim();
   };
   const root = install.root ?? '/';
@@ -165,11 +172,11 @@ function ensurePgCron(install: Installation, log: Log) {
   }
 }
 
-/** PostgreSQL refuses to run as root: as root, the cluster belongs to the installation's postgres user. */
-async function ownerForServer(install: Installation, dir: string, dataDir: string): Promise<Owner | undefined> {
+/** PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user (of `root`, the installation's). */
+export async function ownerForServer(dir: string, dataDir: string, root = '/'): Promise<Partial<Owner>> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  if (process.getuid?.() !== 0) return undefined;
-  const passwd = path.join(install.root ?? '/', 'etc/passwd');
+  if (process.getuid?.() !== 0) return {};
+  const passwd = path.join(root, 'etc/passwd');
   const entry = readFileSync(passwd, 'utf8').split('\n').map((line) => line.split(':')).find(([name]) => name === 'postgres');
   if (!entry) throw new Error(`no postgres user in ${passwd}: PostgreSQL refuses to run as root (adduser --system postgres)`);
   const owner = { uid: Number(entry[2]), gid: Number(entry[3]) };

@@ -15,6 +15,11 @@ const defaultDataDir = fileURLToPath(new URL('../.data/', import.meta.url));
 const SHUTDOWN_GRACE_MS = 10_000;
 /** Last resort if the database does not let go either (a query outlives its statement_timeout). */
 const SHUTDOWN_TIMEOUT_MS = 45_000;
+/**
+ * Slow clients cannot hold connections for ever: all headers within 10 s, the whole request (at most MAX_BODY_BYTES)
+ * within 30 s, else Node answers 408 and closes the connection; checked every second (Node's default: 30 s).
+ */
+const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
 
 async function main() {
   const config = configFromEnv(process.env);
@@ -36,14 +41,19 @@ async function main() {
 
   try {
     const migrationDatabaseUrl = config.migrationDatabaseUrl ?? databaseUrl;
-    await migrate({ databaseUrl: migrationDatabaseUrl, direction: 'up', cronDatabase: config.cronDatabase, log });
+    await migrate({ databaseUrl: migrationDatabaseUrl, direction: 'up', cronDatabase: config.cronDatabase, tables: config.tables, log });
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
 
   const pool = createPool(databaseUrl, logger);
-  const app = createApp({ store: createSessionStore(pool), logger, apiTokens: config.apiTokens });
+  const app = createApp({
+    store: createSessionStore(pool),
+    logger,
+    apiTokens: config.apiTokens,
+    maxBodyBytes: config.maxBodyBytes,
+  });
   if (!config.apiTokens.length) log(`API_TOKEN is not set: /api is open to anyone who can reach ${config.host}:${config.port}`);
 
   let stopping = false;
@@ -55,7 +65,7 @@ async function main() {
           { status: 503, headers: { connection: 'close', 'retry-after': '1' } },
         )
       : app.fetch(request, ...rest);
-  const server = serve({ fetch, port: config.port, hostname: config.host }, (info) =>
+  const server = serve({ fetch, port: config.port, hostname: config.host, serverOptions: SERVER_TIMEOUTS }, (info) =>
     log(`listening on http://${config.host}:${info.port} (database ${redactUrl(databaseUrl)})`),
   ) as Server;
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { queryWithTimeouts } from './db.ts';
 import type { CronJob, Message, NewMessage, NewSession, Session } from './schemas.ts';
 
 /** What the HTTP routes need from the database; tests of the routes may pass a fake. */
@@ -26,8 +27,6 @@ export type PurgeStats = {
   lastAuditId: number;
 };
 
-const sessionColumns = 'id, agent_id, title, message_count, created_at, updated_at';
-
 function toSession(row: Record<string, unknown>): Session {
   return {
     id: row.id as string,
@@ -40,48 +39,48 @@ function toSession(row: Record<string, unknown>): Session {
 }
 
 export function createSessionStore(pool: pg.Pool): SessionStore {
+  const query = queryWithTimeouts(pool);
   return {
     async createSession({ agent_id, title }) {
-      const { rows } = await pool.query(
-        `insert into engine_chat_sessions (agent_id, title) values ($1, $2) returning ${sessionColumns}`,
-        [agent_id, title ?? null],
-      );
+      const { rows } = await query('select * from session_sweeper.create_session($1, $2)', [agent_id, title ?? null]);
       return toSession(rows[0]);
     },
 
     async findSession(id) {
-      const { rows } = await pool.query(`select ${sessionColumns} from engine_chat_sessions where id = $1`, [id]);
+      const { rows } = await query('select * from session_sweeper.find_session($1)', [id]);
       return rows[0] && toSession(rows[0]);
     },
 
     async addMessage(sessionId, { role, content }) {
-      // No foreign-key error when the session is gone (see the function), which matters because pg's pool
-      // drops the connection of any query that fails.
-      const { rows } = await pool.query(
-        'select id, session_id, role, content, created_at from add_session_message($1, $2, $3)',
+      // No foreign-key error when the session is gone (see the function), which matters because a query that
+      // fails costs the pool its connection (see queryWithTimeouts).
+      const { rows } = await query(
+        'select * from session_sweeper.add_session_message($1, $2, $3)',
         [sessionId, role, content],
       );
       const row = rows[0];
-      return row && { ...row, id: Number(row.id), created_at: row.created_at.toISOString() };
+      // Our own messages table numbers its rows; Aria's uses UUIDs.
+      const id = /^\d+$/.test(row?.id) ? Number(row.id) : row?.id;
+      return row && { ...row, id, created_at: row.created_at.toISOString() };
     },
 
     async deleteGhostSessions(olderThanMinutes) {
-      const { rows } = await pool.query('select delete_ghost_sessions($1) as deleted', [olderThanMinutes]);
+      const { rows } = await query('select session_sweeper.delete_ghost_sessions($1) as deleted', [olderThanMinutes]);
       return rows[0].deleted;
     },
 
     async ping() {
-      await pool.query('select 1');
+      await query('select 1');
     },
 
     async listJobs() {
       // Checked first: a failing query would cost the pool its connection (see addMessage).
-      const { rows: view } = await pool.query(`select to_regclass('session_sweeper_jobs') is not null as installed`);
+      const { rows: view } = await query(`select to_regclass('session_sweeper.session_sweeper_jobs') is not null as installed`);
       if (!view[0].installed) return undefined;
-      const { rows } = await pool.query(
+      const { rows } = await query(
         `select job, schedule, command, active, last_status, last_run_at, extract(epoch from last_duration)::float8 as last_duration_seconds,
                 last_success_at, next_run_at, next_due
-         from session_sweeper_jobs`,
+         from session_sweeper.session_sweeper_jobs`,
       );
       const iso = (value: Date | null) => value && value.toISOString();
       return rows.map((row) => ({
@@ -93,15 +92,15 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async readPurgeStats(afterAuditId) {
-      const { rows } = await pool.query(
+      const { rows } = await query(
         `select s.ghosts_pending::int as ghosts_pending,
                 extract(epoch from s.oldest_ghost_age)::float8 as oldest_ghost_age_seconds,
                 extract(epoch from s.purge_lag)::float8 as purge_lag_seconds,
                 (select coalesce(json_agg(a), '[]') from (
                    select kind, source, dry_run, count(*)::int as purges, sum(deleted)::int as deleted
-                   from session_purge_log where id > $1 group by kind, source, dry_run) a) as audit,
-                (select coalesce(max(id), $1)::float8 from session_purge_log where id > $1) as last_audit_id
-         from session_sweeper_stats s`,
+                   from session_sweeper.session_purge_log where id > $1 group by kind, source, dry_run) a) as audit,
+                (select coalesce(max(id), $1)::float8 from session_sweeper.session_purge_log where id > $1) as last_audit_id
+         from session_sweeper.session_sweeper_stats s`,
         [afterAuditId],
       );
       const row = rows[0];

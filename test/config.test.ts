@@ -12,6 +12,8 @@ describe('configFromEnv', () => {
       apiTokens: [],
       dataDir: undefined,
       cronDatabase: undefined,
+      tables: { sessions: undefined, messages: undefined, archiveSessions: undefined, archiveMessages: undefined },
+      maxBodyBytes: 1024 * 1024,
     });
   });
 
@@ -26,6 +28,8 @@ describe('configFromEnv', () => {
         API_TOKEN: '',
         DATA_DIR: '',
         CRON_DATABASE: '',
+        SESSIONS_TABLE: '',
+        MAX_BODY_BYTES: '',
       }),
     ).toEqual(configFromEnv({}));
   });
@@ -41,6 +45,11 @@ describe('configFromEnv', () => {
         API_TOKEN: 'new-token-0123456789, old-token-0123456789',
         DATA_DIR: '/var/lib/sweeper',
         CRON_DATABASE: 'postgres',
+        SESSIONS_TABLE: 'aria_engine.chat_sessions',
+        MESSAGES_TABLE: 'aria_engine.chat_messages',
+        ARCHIVE_SESSIONS_TABLE: 'aria_engine.chat_sessions_archive',
+        ARCHIVE_MESSAGES_TABLE: 'aria_engine.chat_messages_archive',
+        MAX_BODY_BYTES: '65536',
       }),
     ).toEqual({
       port: 9000,
@@ -51,6 +60,13 @@ describe('configFromEnv', () => {
       apiTokens: ['new-token-0123456789', 'old-token-0123456789'],
       dataDir: '/var/lib/sweeper',
       cronDatabase: 'postgres',
+      tables: {
+        sessions: 'aria_engine.chat_sessions',
+        messages: 'aria_engine.chat_messages',
+        archiveSessions: 'aria_engine.chat_sessions_archive',
+        archiveMessages: 'aria_engine.chat_messages_archive',
+      },
+      maxBodyBytes: 65536,
     });
   });
 
@@ -58,6 +74,13 @@ describe('configFromEnv', () => {
     expect(() =>
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
     ).toThrow(/DATABASE_URL: must start with postgres:\/\/.*CRON_DATABASE: must be a database name.*PORT.*LOG_LEVEL/);
+    expect(() => configFromEnv({ SESSIONS_TABLE: 'chat_sessions; drop table x' })).toThrow(/SESSIONS_TABLE: must be a table name/);
+  });
+
+  it('takes MAX_BODY_BYTES as a whole number of bytes, at least 1', () => {
+    for (const value of ['0', '-1', '1.5', '1MB']) {
+      expect(() => configFromEnv({ MAX_BODY_BYTES: value })).toThrow(/MAX_BODY_BYTES/);
+    }
   });
 
   it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
@@ -78,14 +101,21 @@ describe('configFromEnv', () => {
     expect(migrateConfigFromEnv({ HOST: '0.0.0.0', PORT: 'not-a-port', DATABASE_URL: 'postgres://app@db/aria' })).toEqual({
       databaseUrl: 'postgres://app@db/aria',
       cronDatabase: undefined,
+      tables: { sessions: undefined, messages: undefined, archiveSessions: undefined, archiveMessages: undefined },
     });
     expect(
       migrateConfigFromEnv({
         DATABASE_URL: 'postgres://app@db/aria',
         MIGRATION_DATABASE_URL: 'postgres://owner@db/aria',
         CRON_DATABASE: 'postgres',
+        SESSIONS_TABLE: 'aria_engine.chat_sessions',
+        MAX_BODY_BYTES: '65536',
       }),
-    ).toEqual({ databaseUrl: 'postgres://owner@db/aria', cronDatabase: 'postgres' });
+    ).toMatchObject({
+      databaseUrl: 'postgres://owner@db/aria',
+      cronDatabase: 'postgres',
+      tables: { sessions: 'aria_engine.chat_sessions' },
+    });
     expect(() => migrateConfigFromEnv({ DATABASE_URL: 'mysql://db' })).toThrow(/DATABASE_URL: must start with postgres/);
   });
 

@@ -2,7 +2,7 @@
 -- does not understand (e.g. @reboot). Walks day by day, so it costs at most a few years of days.
 -- pg_cron 1.5+ also takes 'N seconds' (every N seconds, counted from the job's last start: this answers
 -- `after` + N seconds, the latest it can be) and '$' as the day of month (the month's last day).
-create or replace function cron_schedule_next_run(schedule text, after timestamptz default now())
+create or replace function session_sweeper.cron_schedule_next_run(schedule text, after timestamptz default now())
 returns timestamptz
 language plpgsql
 stable
@@ -42,11 +42,11 @@ begin
   end loop;
   last_day_of_month := fields[3] = '$';
   begin
-    minutes := cron_field_values(fields[1], 0, 59);
-    hours := cron_field_values(fields[2], 0, 23);
-    days_of_month := case when last_day_of_month then '{}' else cron_field_values(fields[3], 1, 31) end;
-    months := cron_field_values(fields[4], 1, 12);
-    days_of_week := array(select distinct v % 7 from unnest(cron_field_values(fields[5], 0, 7)) v); -- 7 is Sunday too
+    minutes := session_sweeper.cron_field_values(fields[1], 0, 59);
+    hours := session_sweeper.cron_field_values(fields[2], 0, 23);
+    days_of_month := case when last_day_of_month then '{}' else session_sweeper.cron_field_values(fields[3], 1, 31) end;
+    months := session_sweeper.cron_field_values(fields[4], 1, 12);
+    days_of_week := array(select distinct v % 7 from unnest(session_sweeper.cron_field_values(fields[5], 0, 7)) v); -- 7 is Sunday too
   exception when others then
     return null;
   end;

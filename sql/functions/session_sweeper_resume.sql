@@ -1,8 +1,8 @@
 -- select * from session_sweeper_resume();                       -- every job of ours
 -- select * from session_sweeper_resume('ghost-sessions-purge'); -- one job
-create or replace function session_sweeper_resume(job text default null)
+create or replace function session_sweeper.session_sweeper_resume(job text default null)
 returns table (jobname text, active boolean)
 language sql
 as $$
-  select * from session_sweeper_set_active(job, true)
+  select * from session_sweeper.session_sweeper_set_active(job, true)
 $$;

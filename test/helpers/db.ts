@@ -6,22 +6,26 @@ import { createPool } from '../../src/db.ts';
 import { createSessionStore } from '../../src/sessions.ts';
 
 export const databaseUrl = () => inject('databaseUrl');
+/** greenfield: the tables the migration created (count trigger); aria: Aria's tables, adopted (Aria counts). */
+export const layout = () => inject('layout');
+export const pooledDatabaseUrl = () => inject('pooledDatabaseUrl');
 
 /** A pool on the test database for this file, emptied before each test and closed after the file. */
 export function useDatabase() {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   beforeEach(async () => {
-    await pool.query('truncate engine_chat_sessions, engine_chat_messages, session_purge_log');
+    const archive = layout() === 'aria' ? ', engine_chat_sessions_archive, engine_chat_messages_archive' : '';
+    await pool.query(`truncate engine_chat_sessions, engine_chat_messages, session_sweeper.session_purge_log${archive}`);
   });
   afterAll(() => pool.end());
   return pool;
 }
 
-/** The real app on the real database, with its own pool as in production. */
-export function useApp({ apiTokens }: { apiTokens?: string[] } = {}) {
+/** The real app on the real database, with its own pool as in production, through PgBouncer (transaction mode). */
+export function useApp({ apiTokens, maxBodyBytes }: { apiTokens?: string[]; maxBodyBytes?: number } = {}) {
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
-  const pool = createPool(databaseUrl(), logger);
-  const app = createApp({ store: createSessionStore(pool), logger, apiTokens });
+  const pool = createPool(pooledDatabaseUrl(), logger);
+  const app = createApp({ store: createSessionStore(pool), logger, apiTokens, maxBodyBytes });
   afterAll(() => pool.end());
   return app;
 }
@@ -37,12 +41,13 @@ export async function insertSession(db: pg.Pool, { idleMinutes = 0, createdMinut
   for (let i = 0; i < messages; i++) {
     await db.query(`insert into engine_chat_messages (session_id, role, content) values ($1, 'user', 'hi')`, [id]);
   }
-  // Backdate after the messages: the trigger sets updated_at to now() on every message.
+  // After the messages: the trigger (greenfield) sets updated_at on every message; on Aria's tables the writer
+  // sets message_count, as Aria's add_message does.
   await db.query(
     `update engine_chat_sessions
-     set created_at = now() - make_interval(mins => $2), updated_at = now() - make_interval(mins => $3)
+     set created_at = now() - make_interval(mins => $2), updated_at = now() - make_interval(mins => $3), message_count = $4
      where id = $1`,
-    [id, createdMinutesAgo ?? idleMinutes, idleMinutes],
+    [id, createdMinutesAgo ?? idleMinutes, idleMinutes, messages],
   );
   return id;
 }

@@ -9,6 +9,7 @@ export type LogLine = { level: number; msg: string; [field: string]: unknown };
 
 export type Service = {
   baseUrl: string;
+  pid: number;
   /** Every JSON log line printed so far. */
   logs: LogLine[];
   stderr: () => string;
@@ -56,7 +57,15 @@ export function runService(env: Record<string, string>) {
       check();
     });
 
-  return { child, logs, stderr: () => stderr, waitForLog, exited, kill: (signal: NodeJS.Signals) => child.kill(signal) };
+  return {
+    child,
+    pid: child.pid!,
+    logs,
+    stderr: () => stderr,
+    waitForLog,
+    exited,
+    kill: (signal: NodeJS.Signals) => child.kill(signal),
+  };
 }
 
 /** Starts the service and waits until it listens. */

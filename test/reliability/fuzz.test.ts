@@ -5,8 +5,10 @@ import { insertSession, useApp, useDatabase } from '../helpers/db.ts';
 
 const RUNS = 10_000;
 const TOKEN = 'fuzz-token-0123456789abcdef';
+// Small, so that oversized bodies cost little to generate: some get 413, the rest fit.
+const MAX_BODY_BYTES = 2_000;
 const db = useDatabase();
-const app = useApp({ apiTokens: [TOKEN] });
+const app = useApp({ apiTokens: [TOKEN], maxBodyBytes: MAX_BODY_BYTES });
 
 // Text of every kind, including what PostgreSQL refuses (NUL) and what JSON allows but UTF-8 cannot hold.
 const anyText = fc.oneof(
@@ -34,6 +36,8 @@ const body = fc.oneof(
   fc.json({ maxDepth: 3 }),
   anyText,
   fc.constant(undefined),
+  // Just over the limit, valid or not.
+  fc.constantFrom(JSON.stringify({ agent_id: 'a', title: 'x'.repeat(MAX_BODY_BYTES) }), 'é'.repeat(MAX_BODY_BYTES / 2 + 1)),
 );
 /** encodeURIComponent, but for any string: a lone surrogate goes in as the bytes of U+FFFD instead of throwing. */
 const encode = (value: string) =>
@@ -141,6 +145,7 @@ describe('fuzzing every route', () => {
     console.log(`[fuzz] ${RUNS} requests, by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
     expect(statuses.get(401)).toBeGreaterThan(0);
     expect(statuses.get(400)).toBeGreaterThan(0);
+    expect(statuses.get(413)).toBeGreaterThan(0);
     // Valid input got through too: the fuzz reached the database, not only validation.
     expect(statuses.get(200)).toBeGreaterThan(0);
     expect(statuses.get(201)).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 // Item: a manual purge cannot run for ever nor pile up behind another one.
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createPool } from '../../src/db.ts';
-import { countSessions, databaseUrl, useApp, useDatabase } from '../helpers/db.ts';
+import { createPool, queryWithTimeouts } from '../../src/db.ts';
+import { countSessions, pooledDatabaseUrl, useApp, useDatabase } from '../helpers/db.ts';
 
 const db = useDatabase();
 const app = useApp();
@@ -25,7 +25,7 @@ describe('purge guard rails', () => {
     try {
       // A purge in progress (as pg_cron's would be): it holds the 2,000 older ghosts until it commits.
       await first.query('begin');
-      const { rows } = await first.query('select delete_ghost_sessions(30) as deleted');
+      const { rows } = await first.query('select session_sweeper.delete_ghost_sessions(30) as deleted');
       expect(rows[0].deleted).toBe(2_000);
 
       // Were it waiting for those rows, this would not answer before the commit below.
@@ -49,12 +49,15 @@ describe('purge guard rails', () => {
   });
 
   it('runs with a statement and a lock timeout, so a blocked purge ends with 503 instead of hanging', async () => {
-    const pool = createPool(databaseUrl(), pino({ level: 'silent' }));
-    const { rows } = await pool.query(
-      `select current_setting('statement_timeout') as statement, current_setting('lock_timeout') as lock`,
-    );
-    await pool.end();
-    expect(rows[0]).toEqual({ statement: '30s', lock: '5s' });
+    // Through PgBouncer, as the app's pool: the timeouts hold in the transaction, and do not outlive it.
+    const pool = createPool(pooledDatabaseUrl(), pino({ level: 'silent' }));
+    const settings = `select current_setting('statement_timeout') as statement, current_setting('lock_timeout') as lock`;
+    try {
+      expect((await queryWithTimeouts(pool)(settings)).rows[0]).toEqual({ statement: '30s', lock: '5s' });
+      expect((await pool.query(settings)).rows[0]).toEqual({ statement: '0', lock: '0' });
+    } finally {
+      await pool.end();
+    }
 
     const client = await db.connect();
     try {
