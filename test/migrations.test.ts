@@ -104,13 +104,15 @@ describe('migrations', () => {
   it('an upgraded database ends with the same function bodies as a fresh one', async () => {
     const fresh = await installedSchema();
     // A database migrated when the function was different: the migration that installed it will not run again.
-    await db.query(`create or replace function delete_ghost_sessions(minutes int) returns int language sql as 'select 0'`);
+    await db.query(
+      `create or replace function delete_ghost_sessions(minutes int, dry_run boolean default false) returns int language sql as 'select 0'`,
+    );
     expect((await installedSchema()).functions).not.toEqual(fresh.functions);
 
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     expect((await installedSchema()).functions).toEqual(fresh.functions);
     const { rows } = await db.query(
-      `select pg_get_functiondef('delete_ghost_sessions(int)'::regprocedure) like '%delete_ghost_sessions_batch(%' as current`,
+      `select pg_get_functiondef('delete_ghost_sessions(int, boolean)'::regprocedure) like '%delete_ghost_sessions_batch(%' as current`,
     );
     expect(rows[0].current).toBe(true);
   });

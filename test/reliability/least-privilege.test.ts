@@ -60,7 +60,7 @@ describe('the service role', () => {
     ['insert into engine_chat_sessions (agent_id, message_count) values ($$a$$, 5)'],
     ['insert into engine_chat_messages (session_id, role, content) select id, $$r$$, $$c$$ from engine_chat_sessions'],
     ['create table sweeper_intruder (id int)'],
-    ['drop function delete_ghost_sessions(int)'],
+    ['drop function delete_ghost_sessions(int, boolean)'],
     ['select prune_old_sessions(0)'],
     ['select delete_old_cron_history(0)'],
     ['select cron.schedule($$x$$, $$* * * * *$$, $$delete from engine_chat_sessions$$)'],
