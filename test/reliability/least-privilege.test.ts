@@ -64,6 +64,9 @@ describe('the service role', () => {
     ['select prune_old_sessions(0)'],
     ['select delete_old_cron_history(0)'],
     ['select cron.schedule($$x$$, $$* * * * *$$, $$delete from engine_chat_sessions$$)'],
+    ['update cron.job set active = false'],
+    ['select session_sweeper_set_active($$old-sessions-prune$$, true)'],
+    ['select session_sweeper_set_schedule($$old-sessions-prune$$, $$* * * * *$$)'],
   ])('is refused: %s', async (sql) => {
     await insertSession(db, { idleMinutes: 60 * 24 * 60, messages: 1 });
     await expect(asService.query(sql)).rejects.toMatchObject({ code: '42501' });
@@ -92,6 +95,18 @@ describe('the service role', () => {
       const jobs = await app.request('/api/engine/jobs');
       expect(jobs.status).toBe(200);
       expect(JSON.stringify(await jobs.json())).toContain('ghost-sessions-purge');
+      expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=0')).json()).toMatchObject({ ghosts: 0 });
+      const dryRun = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0&dry_run=true', { method: 'DELETE' });
+      expect(await dryRun.json()).toEqual({ deleted: 0, dry_run: true, status: 'ok' });
+      expect((await (await app.request('/api/engine/purges')).json()).purges).toHaveLength(2);
+      expect(await (await app.request('/api/engine/stats')).json()).toMatchObject({ sessions_total: 1 });
+      // Pausing and resuming one of our jobs: through the SECURITY DEFINER functions, as the jobs' owner.
+      const jobActive = async () =>
+        (await db.query(`select active from cron.job where jobname = 'old-sessions-prune'`)).rows[0].active;
+      expect((await app.request('/api/engine/jobs/old-sessions-prune/resume', { method: 'POST' })).status).toBe(200);
+      expect(await jobActive()).toBe(true);
+      expect((await app.request('/api/engine/jobs/old-sessions-prune/pause', { method: 'POST' })).status).toBe(200);
+      expect(await jobActive()).toBe(false);
       const metrics = await (await app.request('/metrics')).text();
       expect(metrics).toMatch(/^session_sweeper_database_up 1$/m);
       const { rows } = await db.query('select id, message_count from engine_chat_sessions');
