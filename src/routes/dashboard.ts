@@ -11,6 +11,7 @@ const dir = fileURLToPath(new URL('../dashboard/', import.meta.url));
 const ASSETS: Record<string, string> = {
   'dashboard.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 };
 
 // Only this server's own files: no inline script or style, no other origin, no framing.
