@@ -146,3 +146,23 @@ describe('pause and resume', () => {
     }
   });
 });
+
+describe('the page', () => {
+  it('is served at / and /dashboard with its own script and stylesheet only, under a strict CSP', async () => {
+    for (const path of ['/', '/dashboard']) {
+      const page = await app.request(path);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      );
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      const html = await page.text();
+      expect(html).not.toMatch(/<script>|<style|style="/);
+      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+      expect(assets).toEqual(['dashboard/assets/favicon.svg', 'dashboard/assets/dashboard.css', 'dashboard/assets/dashboard.js', 'docs']);
+      for (const asset of assets.slice(0, 3)) expect((await app.request(`/${asset}`)).status).toBe(200);
+    }
+    expect((await app.request('/dashboard/assets/index.html')).status).toBe(404);
+    expect((await app.request('/dashboard/assets/..%2Fapp.ts')).status).toBe(404);
+  });
+});
