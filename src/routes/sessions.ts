@@ -72,8 +72,8 @@ export function createSessionsRouter(store: SessionStore, logger: Logger) {
       const deleted = await store.deleteGhostSessions(olderThanMinutes, dryRun);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       logger.info(
-        { request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, dry_run: dryRun, duration_ms: durationMs },
-        dryRun ? 'manual ghost purge, dry run' : 'manual ghost purge',
+        { request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs },
+        dryRun ? 'manual ghost purge, dry run (counted only)' : 'manual ghost purge',
       );
       return c.json(dryRun ? { deleted, dry_run: true as const, status: 'ok' as const } : { deleted, status: 'ok' as const }, 200);
     })
