@@ -1,12 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+// The files that read or write the chat tables also run on Aria's own tables (project "aria", see global-setup.ts).
+const ON_ARIA_TABLES = [
+  'test/ghost-purge.test.ts',
+  'test/prune.test.ts',
+  'test/purge-audit.test.ts',
+  'test/aria-write-patterns.test.ts',
+  'test/reliability/race.test.ts',
+  'test/reliability/fuzz.test.ts',
+  'test/reliability/errors.test.ts',
+  'test/reliability/purge-guard-rails.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    // All files share one database (pg_cron lives in exactly one), so they take turns.
+    // All files of a project share one database (pg_cron lives in exactly one), so they take turns.
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'greenfield', include: ['test/**/*.test.ts'], exclude: ['test/aria-write-patterns.test.ts'] } },
+      { extends: true, test: { name: 'aria', include: ON_ARIA_TABLES } },
+    ],
   },
 });

@@ -59,4 +59,4 @@ export async function settle(db: pg.ClientBase) {
 export const SINGLE_DELETE = `delete from engine_chat_sessions where message_count = 0 and updated_at < now() - interval '${GHOST_MINUTES} minutes'`;
 /** The original plan's query, run without our indexes: a full scan on every run. */
 export const NAIVE_DELETE = `delete from engine_chat_sessions where message_count = 0 and created_at < now() - interval '${GHOST_MINUTES} minutes'`;
-export const OUR_INDEXES = ['engine_chat_sessions_ghosts_idx', 'engine_chat_sessions_updated_at_idx'];
+export const OUR_INDEXES = ['session_sweeper_ghosts_idx', 'session_sweeper_updated_at_idx'];

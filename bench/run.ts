@@ -105,7 +105,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
     const point = {
       sessions: size,
       ours_ms: await medianMs(config.noopReps, () => cronPurge(0)),
-      function_ms: await medianMs(config.noopReps, () => db.query(`select delete_ghost_sessions(${GHOST_MINUTES})`)),
+      function_ms: await medianMs(config.noopReps, () => db.query(`select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`)),
       naive_ms: await withoutOurIndexes(db, () =>
         medianMs(config.naiveReps, () => expectDeleted(NAIVE_DELETE, 0)),
       ),
@@ -116,7 +116,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
     if (size === config.large) {
       plans.ours_noop = await nestedPlans(db, cronCommand);
       plans.naive_noop = await withoutOurIndexes(db, () => explain(db, `explain (analyze, buffers) ${NAIVE_DELETE}`));
-      plans.prune_dry_run = await nestedPlans(db, 'select prune_old_sessions(30, true)');
+      plans.prune_dry_run = await nestedPlans(db, 'select session_sweeper.prune_old_sessions(30, true)');
 
       const { ghosts, reps } = config.removal;
       for (let rep = 0; rep < reps; rep++) {
@@ -124,7 +124,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
         await addGhosts(db, ghosts);
         if (rep === 0) {
           plans.ours_batch_with_backlog = await rolledBack(db, () =>
-            nestedPlans(db, `select delete_ghost_sessions_batch(now() - interval '${GHOST_MINUTES} minutes', 3)`),
+            nestedPlans(db, `select session_sweeper.delete_ghost_sessions_batch(now() - interval '${GHOST_MINUTES} minutes', 3)`),
           );
           plans.single_delete = await explain(db, `explain ${SINGLE_DELETE}`);
         }
@@ -296,7 +296,7 @@ async function measureHttp(databaseUrl: string) {
   const pool = createPool(databaseUrl, quietLogger);
   try {
     await pool.query('select 1');
-    const sqlRate = await sqlCallsPerSecond(pool, `select delete_ghost_sessions(${GHOST_MINUTES})`, connections, seconds);
+    const sqlRate = await sqlCallsPerSecond(pool, `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`, connections, seconds);
     return { http_rps: httpRps, sql_calls_per_s: sqlRate };
   } finally {
     await pool.end();

@@ -93,7 +93,7 @@ compose down
 compose up -d --wait
 curl -fsS "$BASE/api/engine/sessions/$kept" | jq -e '.message_count == 1' >/dev/null || die "session $kept lost after down/up"
 compose logs migrate | grep -q 'no migration to apply' || die "migrate after down/up: $(compose logs migrate)"
-[[ $(psql_aria 'SELECT count(*) FROM pgmigrations') == $(ls migrations | wc -l) ]] || die "pgmigrations has duplicates"
+[[ $(psql_aria 'SELECT count(*) FROM session_sweeper.pgmigrations') == $(ls migrations | wc -l) ]] || die "pgmigrations has duplicates"
 log "after down + up: session $kept and its message kept, migrate applied nothing"
 compose down -v
 

@@ -42,6 +42,10 @@ export function createApp({ store, logger, apiTokens = [] }: AppDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return errorResponse(c, error.status, error.message);
     }
+    // A value longer than the adopted table's column allows (Aria's agent_id is varchar(100), role varchar(20)).
+    if ((error as { code?: string }).code === '22001') {
+      return errorResponse(c, 400, `a value is too long for the sessions tables: ${error.message}`);
+    }
     const request = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path };
     if (isDatabaseUnavailable(error)) {
       warnDatabaseUnavailable({ err: error, ...request });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { TableNames } from './table-settings.ts';
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files often write it.
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
@@ -14,8 +15,20 @@ const postgresUrl = z.preprocess(
     .optional(),
 );
 
+const tableName = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'must be a table name, schema-qualified or not (e.g. aria_engine.chat_sessions)')
+    .optional(),
+);
+
 // What `npm run migrate` needs; the service's settings below add to it.
 const databaseEnvSchema = z.object({
+  SESSIONS_TABLE: tableName,
+  MESSAGES_TABLE: tableName,
+  ARCHIVE_SESSIONS_TABLE: tableName,
+  ARCHIVE_MESSAGES_TABLE: tableName,
   DATABASE_URL: postgresUrl,
   MIGRATION_DATABASE_URL: postgresUrl,
   CRON_DATABASE: z.preprocess(
@@ -79,6 +92,8 @@ export type Config = {
   dataDir: string | undefined;
   /** Managed PostgreSQL: the database pg_cron lives in (e.g. postgres); unset: the app database. */
   cronDatabase: string | undefined;
+  /** The chat tables (SESSIONS_TABLE, ...), recorded in the database by `migrate up`. */
+  tables: TableNames;
 };
 
 type Env = Record<string, string | undefined>;
@@ -95,10 +110,8 @@ function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
 
 /** The service's settings (`npm start`). */
 export function configFromEnv(env: Env): Config {
-  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } = parseEnv(
-    envSchema,
-    env,
-  );
+  const parsed = parseEnv(envSchema, env);
+  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE } = parsed;
   return {
     port: PORT,
     host: HOST,
@@ -108,13 +121,24 @@ export function configFromEnv(env: Env): Config {
     apiTokens: API_TOKEN ?? [],
     dataDir: DATA_DIR,
     cronDatabase: CRON_DATABASE,
+    tables: tablesFrom(parsed),
+  };
+}
+
+function tablesFrom(env: z.infer<typeof databaseEnvSchema>): TableNames {
+  return {
+    sessions: env.SESSIONS_TABLE,
+    messages: env.MESSAGES_TABLE,
+    archiveSessions: env.ARCHIVE_SESSIONS_TABLE,
+    archiveMessages: env.ARCHIVE_MESSAGES_TABLE,
   };
 }
 
 /** What `npm run migrate` needs: the owner's connection (MIGRATION_DATABASE_URL, else DATABASE_URL). */
-export function migrateConfigFromEnv(env: Env): Pick<Config, 'databaseUrl' | 'cronDatabase'> {
-  const { DATABASE_URL, MIGRATION_DATABASE_URL, CRON_DATABASE } = parseEnv(databaseEnvSchema, env);
-  return { databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL, cronDatabase: CRON_DATABASE };
+export function migrateConfigFromEnv(env: Env): Pick<Config, 'databaseUrl' | 'cronDatabase' | 'tables'> {
+  const parsed = parseEnv(databaseEnvSchema, env);
+  const { DATABASE_URL, MIGRATION_DATABASE_URL, CRON_DATABASE } = parsed;
+  return { databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL, cronDatabase: CRON_DATABASE, tables: tablesFrom(parsed) };
 }
 
 export function isLoopback(host: string): boolean {

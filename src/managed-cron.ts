@@ -10,7 +10,7 @@ import { readSqlFile } from './sql-files.ts';
 export const CRON_DATABASE_SETTING = 'session_sweeper.cron_database';
 
 /** The migration whose being applied means "our jobs are scheduled". */
-const SCHEDULE_MIGRATION = '1764000000003_schedule-cron-jobs';
+const SCHEDULE_MIGRATION = '1764000000500_create-schema-session-sweeper';
 
 export async function pgCronIsElsewhere(pgm: MigrationBuilder): Promise<boolean> {
   const [row] = await pgm.db.select(`select current_setting('${CRON_DATABASE_SETTING}', true) as cron_database`);
@@ -41,9 +41,9 @@ export async function syncJobsFromCronDatabase(
   appDatabase: string,
   log: (message: string) => void,
 ): Promise<void> {
-  const { rowCount: scheduled } = await app.query('select from pgmigrations where name = $1', [SCHEDULE_MIGRATION]);
-  const { rows: existing } = await cron.query<{ jobid: string; jobname: string; database: string }>(
-    'select jobid, jobname, database from cron.job where jobname = any($1) and username = current_user',
+  const { rowCount: scheduled } = await app.query('select from session_sweeper.pgmigrations where name = $1', [SCHEDULE_MIGRATION]);
+  const { rows: existing } = await cron.query<{ jobid: string; jobname: string; database: string; command: string }>(
+    'select jobid, jobname, database, command from cron.job where jobname = any($1) and username = current_user',
     [CRON_JOB_NAMES],
   );
   if (!scheduled) {
@@ -62,7 +62,11 @@ export async function syncJobsFromCronDatabase(
           'Use another database user for this app database, or unschedule that job.',
       );
     }
-    if (found) continue;
+    if (found) {
+      // A job scheduled by an older release keeps its schedule; its command follows ours.
+      if (found.command !== command) await cron.query('select cron.alter_job($1::bigint, command => $2)', [found.jobid, command]);
+      continue;
+    }
     await cron.query('select cron.schedule_in_database($1, $2, $3, $4)', [name, schedule, command, appDatabase]);
     added.push(name);
   }

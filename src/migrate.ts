@@ -4,6 +4,7 @@ import pg from 'pg';
 import { connectOrExplain } from './db.ts';
 import { CRON_DATABASE_SETTING, databaseUrlFor, prepareCronDatabase, syncJobsFromCronDatabase } from './managed-cron.ts';
 import { refreshSqlObjects } from './sql-files.ts';
+import { DEFAULT_TABLES, TABLE_SETTINGS, type TableNames } from './table-settings.ts';
 
 const defaultMigrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
 
@@ -14,6 +15,8 @@ export type MigrateOptions = {
   count?: number;
   /** The database pg_cron runs in (managed PostgreSQL); unset or the app database: pg_cron is in the app database. */
   cronDatabase?: string;
+  /** SESSIONS_TABLE, MESSAGES_TABLE and the archive pair; unset: the default tables, created when missing. */
+  tables?: TableNames;
   log: (message: string) => void;
   /** Default: migrations/ of this project. */
   migrationsDir?: string;
@@ -25,7 +28,7 @@ export type MigrateOptions = {
  * With cronDatabase elsewhere, pg_cron is checked and created there, and our jobs scheduled from there.
  */
 export async function migrate(options: MigrateOptions): Promise<void> {
-  const { databaseUrl, direction, count, cronDatabase, log, migrationsDir = defaultMigrationsDir } = options;
+  const { databaseUrl, direction, count, cronDatabase, tables = {}, log, migrationsDir = defaultMigrationsDir } = options;
   const client = new pg.Client({ connectionString: databaseUrl });
   await connectOrExplain(client, databaseUrl);
   let cron: pg.Client | undefined;
@@ -38,9 +41,14 @@ export async function migrate(options: MigrateOptions): Promise<void> {
       await prepareCronDatabase(cron);
       await client.query('select set_config($1, $2, false)', [CRON_DATABASE_SETTING, cronDatabase]);
     }
+    for (const [key, name] of Object.entries(TABLE_SETTINGS)) {
+      await client.query('select set_config($1, $2, false)', [name, tables[key as keyof TableNames] ?? '']);
+    }
     const applied = await runner({
       dbClient: client,
       dir: migrationsDir,
+      migrationsSchema: 'session_sweeper',
+      createMigrationsSchema: true,
       migrationsTable: 'pgmigrations',
       direction,
       count: count ?? (direction === 'up' ? Infinity : 1),
@@ -54,10 +62,36 @@ export async function migrate(options: MigrateOptions): Promise<void> {
     if (direction === 'up') {
       const refreshed = await refreshSqlObjects(client, PG_MIGRATE_LOCK_ID);
       log(`refreshed from sql/functions, sql/procedures and sql/views: ${refreshed.join(', ') || 'none installed'}`);
+      await recordTables(client, tables);
     }
     if (cron) await syncJobsFromCronDatabase(cron, client, appDatabase, log);
   } finally {
     await client.end();
     await cron?.end();
+  }
+}
+
+/**
+ * Records the table settings again after every up: they may have changed since the last migration ran
+ * ("changing them means migrating again"). use_tables checks them and changes nothing when they are the same.
+ */
+async function recordTables(client: pg.Client, tables: TableNames): Promise<void> {
+  await client.query('begin');
+  try {
+    // Same lock as the migration runner: two migrators must not build the same index at once.
+    await client.query('select pg_advisory_xact_lock($1)', [PG_MIGRATE_LOCK_ID]);
+    const { rows } = await client.query(`select to_regclass('session_sweeper.settings') is not null as installed`);
+    if (rows[0].installed) {
+      await client.query('select session_sweeper.use_tables($1, $2, $3, $4)', [
+        tables.sessions ?? DEFAULT_TABLES.sessions,
+        tables.messages ?? DEFAULT_TABLES.messages,
+        tables.archiveSessions ?? null,
+        tables.archiveMessages ?? null,
+      ]);
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
   }
 }

@@ -36,7 +36,7 @@ async function main() {
 
   try {
     const migrationDatabaseUrl = config.migrationDatabaseUrl ?? databaseUrl;
-    await migrate({ databaseUrl: migrationDatabaseUrl, direction: 'up', cronDatabase: config.cronDatabase, log });
+    await migrate({ databaseUrl: migrationDatabaseUrl, direction: 'up', cronDatabase: config.cronDatabase, tables: config.tables, log });
   } catch (error) {
     await embedded?.stop();
     throw error;

@@ -38,7 +38,7 @@ export const NewMessage = z
 
 export const Message = z
   .object({
-    id: z.number().int(),
+    id: z.union([z.number().int(), z.uuid()]).openapi({ description: 'a number, or a UUID on tables whose ids are UUIDs (Aria)' }),
     session_id: z.uuid(),
     role: z.string(),
     content: z.string(),
@@ -133,7 +133,7 @@ export const CronJob = z
   .object({
     job: z.string().openapi({ example: 'ghost-sessions-purge' }),
     schedule: z.string().openapi({ example: '* * * * *' }),
-    command: z.string().openapi({ example: 'CALL purge_ghost_sessions(15)' }),
+    command: z.string().openapi({ example: 'CALL session_sweeper.purge_ghost_sessions(15)' }),
     active: z.boolean(),
     last_status: z.string().nullable().openapi({ example: 'succeeded' }),
     last_run_at: isoOrNull,

@@ -17,18 +17,3 @@ function roleFromEnv(variable: string, fallback?: string): string | undefined {
   }
   return name;
 }
-
-/** SQL that runs `statement` (a format() string taking the routine as %s) for every installed function or procedure in `names`. */
-export function forEachRoutine(names: string[], statement: string): string {
-  return `
-  do $$
-  declare
-    f regprocedure;
-  begin
-    for f in select oid::regprocedure from pg_proc
-             where proname = any(array['${names.join("','")}']) and pronamespace = current_schema()::regnamespace loop
-      execute format('${statement}', f);
-    end loop;
-  end
-  $$;`;
-}

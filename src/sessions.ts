@@ -34,8 +34,6 @@ export type PurgeStats = {
   lastAuditId: number;
 };
 
-const sessionColumns = 'id, agent_id, title, message_count, created_at, updated_at';
-
 function toSession(row: Record<string, unknown>): Session {
   return {
     id: row.id as string,
@@ -50,15 +48,12 @@ function toSession(row: Record<string, unknown>): Session {
 export function createSessionStore(pool: pg.Pool): SessionStore {
   return {
     async createSession({ agent_id, title }) {
-      const { rows } = await pool.query(
-        `insert into engine_chat_sessions (agent_id, title) values ($1, $2) returning ${sessionColumns}`,
-        [agent_id, title ?? null],
-      );
+      const { rows } = await pool.query('select * from session_sweeper.create_session($1, $2)', [agent_id, title ?? null]);
       return toSession(rows[0]);
     },
 
     async findSession(id) {
-      const { rows } = await pool.query(`select ${sessionColumns} from engine_chat_sessions where id = $1`, [id]);
+      const { rows } = await pool.query('select * from session_sweeper.find_session($1)', [id]);
       return rows[0] && toSession(rows[0]);
     },
 
@@ -66,21 +61,27 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
       // No foreign-key error when the session is gone (see the function), which matters because pg's pool
       // drops the connection of any query that fails.
       const { rows } = await pool.query(
-        'select id, session_id, role, content, created_at from add_session_message($1, $2, $3)',
+        'select * from session_sweeper.add_session_message($1, $2, $3)',
         [sessionId, role, content],
       );
       const row = rows[0];
-      return row && { ...row, id: Number(row.id), created_at: row.created_at.toISOString() };
+      // Our own messages table numbers its rows; Aria's uses UUIDs.
+      const id = /^\d+$/.test(row?.id) ? Number(row.id) : row?.id;
+      return row && { ...row, id, created_at: row.created_at.toISOString() };
     },
 
     async deleteGhostSessions(olderThanMinutes, dryRun = false) {
-      const { rows } = await pool.query('select delete_ghost_sessions($1, dry_run => $2) as deleted', [olderThanMinutes, dryRun]);
+      const { rows } = await pool.query('select session_sweeper.delete_ghost_sessions($1, dry_run => $2) as deleted', [
+        olderThanMinutes,
+        dryRun,
+      ]);
       return rows[0].deleted;
     },
 
     async countGhostSessions(olderThanMinutes) {
       const { rows } = await pool.query(
-        'select ghosts, extract(epoch from oldest_ghost_age)::float8 as oldest_ghost_age_seconds from count_ghost_sessions($1)',
+        `select pending::int as ghosts, extract(epoch from oldest_age)::float8 as oldest_ghost_age_seconds
+         from session_sweeper.count_ghost_sessions($1)`,
         [olderThanMinutes],
       );
       return { older_than_minutes: olderThanMinutes, ...rows[0] };
@@ -92,12 +93,12 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
 
     async listJobs() {
       // Checked first: a failing query would cost the pool its connection (see addMessage).
-      const { rows: view } = await pool.query(`select to_regclass('session_sweeper_jobs') is not null as installed`);
+      const { rows: view } = await pool.query(`select to_regclass('session_sweeper.session_sweeper_jobs') is not null as installed`);
       if (!view[0].installed) return undefined;
       const { rows } = await pool.query(
         `select job, schedule, command, active, last_status, last_run_at, extract(epoch from last_duration)::float8 as last_duration_seconds,
                 last_success_at, next_run_at, next_due
-         from session_sweeper_jobs`,
+         from session_sweeper.session_sweeper_jobs`,
       );
       const iso = (value: Date | null) => value && value.toISOString();
       return rows.map((row) => ({
@@ -110,10 +111,12 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
 
     async setJobActive(job, active) {
       // Checked first, as in listJobs.
-      const { rows: installed } = await pool.query(`select to_regproc('session_sweeper_pause') is not null as installed`);
+      const { rows: installed } = await pool.query(
+        `select to_regproc('session_sweeper.session_sweeper_pause') is not null as installed`,
+      );
       if (!installed[0].installed) return undefined;
       const { rows } = await pool.query(
-        `select jobname as job, active from ${active ? 'session_sweeper_resume' : 'session_sweeper_pause'}($1)`,
+        `select jobname as job, active from session_sweeper.${active ? 'session_sweeper_resume' : 'session_sweeper_pause'}($1)`,
         [job],
       );
       return rows[0];
@@ -123,9 +126,9 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
       const { rows } = await pool.query(
         `select ghosts_pending::int, extract(epoch from oldest_ghost_age)::float8 as oldest_ghost_age_seconds,
                 extract(epoch from purge_lag)::float8 as purge_lag_seconds, deleted_last_hour::int, deleted_last_day::int,
-                (select count(*)::int from engine_chat_sessions) as sessions_total,
+                session_sweeper.count_sessions()::int as sessions_total,
                 last_purge_at, last_purge_kind, last_purge_deleted, last_purge_source
-         from session_sweeper_stats`,
+         from session_sweeper.session_sweeper_stats`,
       );
       const row = rows[0];
       return { ...row, purge_lag_seconds: row.purge_lag_seconds ?? 0, last_purge_at: row.last_purge_at?.toISOString() ?? null };
@@ -135,7 +138,7 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
       const { rows } = await pool.query(
         `select id::float8 as id, ran_at, finished_at, kind, extract(epoch from threshold)::float8 as threshold_seconds, dry_run,
                 deleted, extract(epoch from duration)::float8 as duration_seconds, source
-         from session_purge_log
+         from session_sweeper.session_purge_log
          where finished_at > now() - make_interval(hours => $2)
          order by finished_at desc, id desc
          limit $1`,
@@ -151,9 +154,9 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
                 extract(epoch from s.purge_lag)::float8 as purge_lag_seconds,
                 (select coalesce(json_agg(a), '[]') from (
                    select kind, source, dry_run, count(*)::int as purges, sum(deleted)::int as deleted
-                   from session_purge_log where id > $1 group by kind, source, dry_run) a) as audit,
-                (select coalesce(max(id), $1)::float8 from session_purge_log where id > $1) as last_audit_id
-         from session_sweeper_stats s`,
+                   from session_sweeper.session_purge_log where id > $1 group by kind, source, dry_run) a) as audit,
+                (select coalesce(max(id), $1)::float8 from session_sweeper.session_purge_log where id > $1) as last_audit_id
+         from session_sweeper.session_sweeper_stats s`,
         [afterAuditId],
       );
       const row = rows[0];

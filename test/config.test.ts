@@ -12,6 +12,7 @@ describe('configFromEnv', () => {
       apiTokens: [],
       dataDir: undefined,
       cronDatabase: undefined,
+      tables: { sessions: undefined, messages: undefined, archiveSessions: undefined, archiveMessages: undefined },
     });
   });
 
@@ -26,6 +27,7 @@ describe('configFromEnv', () => {
         API_TOKEN: '',
         DATA_DIR: '',
         CRON_DATABASE: '',
+        SESSIONS_TABLE: '',
       }),
     ).toEqual(configFromEnv({}));
   });
@@ -41,6 +43,10 @@ describe('configFromEnv', () => {
         API_TOKEN: 'new-token-0123456789, old-token-0123456789',
         DATA_DIR: '/var/lib/sweeper',
         CRON_DATABASE: 'postgres',
+        SESSIONS_TABLE: 'aria_engine.chat_sessions',
+        MESSAGES_TABLE: 'aria_engine.chat_messages',
+        ARCHIVE_SESSIONS_TABLE: 'aria_engine.chat_sessions_archive',
+        ARCHIVE_MESSAGES_TABLE: 'aria_engine.chat_messages_archive',
       }),
     ).toEqual({
       port: 9000,
@@ -51,6 +57,12 @@ describe('configFromEnv', () => {
       apiTokens: ['new-token-0123456789', 'old-token-0123456789'],
       dataDir: '/var/lib/sweeper',
       cronDatabase: 'postgres',
+      tables: {
+        sessions: 'aria_engine.chat_sessions',
+        messages: 'aria_engine.chat_messages',
+        archiveSessions: 'aria_engine.chat_sessions_archive',
+        archiveMessages: 'aria_engine.chat_messages_archive',
+      },
     });
   });
 
@@ -58,6 +70,7 @@ describe('configFromEnv', () => {
     expect(() =>
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
     ).toThrow(/DATABASE_URL: must start with postgres:\/\/.*CRON_DATABASE: must be a database name.*PORT.*LOG_LEVEL/);
+    expect(() => configFromEnv({ SESSIONS_TABLE: 'chat_sessions; drop table x' })).toThrow(/SESSIONS_TABLE: must be a table name/);
   });
 
   it('refuses to serve beyond loopback without API_TOKEN, saying why', () => {
@@ -78,14 +91,20 @@ describe('configFromEnv', () => {
     expect(migrateConfigFromEnv({ HOST: '0.0.0.0', PORT: 'not-a-port', DATABASE_URL: 'postgres://app@db/aria' })).toEqual({
       databaseUrl: 'postgres://app@db/aria',
       cronDatabase: undefined,
+      tables: { sessions: undefined, messages: undefined, archiveSessions: undefined, archiveMessages: undefined },
     });
     expect(
       migrateConfigFromEnv({
         DATABASE_URL: 'postgres://app@db/aria',
         MIGRATION_DATABASE_URL: 'postgres://owner@db/aria',
         CRON_DATABASE: 'postgres',
+        SESSIONS_TABLE: 'aria_engine.chat_sessions',
       }),
-    ).toEqual({ databaseUrl: 'postgres://owner@db/aria', cronDatabase: 'postgres' });
+    ).toMatchObject({
+      databaseUrl: 'postgres://owner@db/aria',
+      cronDatabase: 'postgres',
+      tables: { sessions: 'aria_engine.chat_sessions' },
+    });
     expect(() => migrateConfigFromEnv({ DATABASE_URL: 'mysql://db' })).toThrow(/DATABASE_URL: must start with postgres/);
   });
 

@@ -13,9 +13,9 @@ describe('pg_cron jobs', () => {
       [CRON_JOB_NAMES],
     );
     expect(rows).toEqual([
-      { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT delete_old_cron_history(7)', database: expect.any(String) },
-      { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'CALL purge_ghost_sessions(15)', database: expect.any(String) },
-      { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'SELECT prune_old_sessions(30)', database: expect.any(String) },
+      { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT session_sweeper.delete_old_cron_history(7)', database: expect.any(String) },
+      { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'CALL session_sweeper.purge_ghost_sessions(15)', database: expect.any(String) },
+      { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'SELECT session_sweeper.prune_old_sessions(30)', database: expect.any(String) },
     ]);
     const { rows: current } = await db.query('select current_database() as name');
     expect(new Set(rows.map((r) => r.database))).toEqual(new Set([current[0].name]));
@@ -29,7 +29,7 @@ describe('pg_cron jobs', () => {
        from unnest(array[now() - interval '8 days', now() - interval '6 days']) as t`,
       [job[0].jobid],
     );
-    const { rows } = await db.query('select delete_old_cron_history(7) as deleted');
+    const { rows } = await db.query('select session_sweeper.delete_old_cron_history(7) as deleted');
     expect(rows[0].deleted).toBeGreaterThanOrEqual(1);
     const { rows: left } = await db.query(
       `select count(*)::int as old from cron.job_run_details where end_time < now() - interval '7 days'`,
@@ -69,7 +69,7 @@ describe('pg_cron jobs', () => {
       const { rows: audit } = await db.query(
         `select l.kind, l.threshold::text, l.deleted, l.source, l.ran_at between d.start_time and d.end_time as within_run,
                 l.finished_at >= l.ran_at as ordered
-         from session_purge_log l
+         from session_sweeper.session_purge_log l
          join cron.job_run_details d on l.ran_at between d.start_time - interval '1 second' and d.end_time
          join cron.job j on j.jobid = d.jobid and j.jobname = 'ghost-sessions-purge'
          where l.deleted = 1`,

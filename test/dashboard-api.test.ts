@@ -7,7 +7,7 @@ const db = useDatabase();
 const app = useApp();
 
 const auditRows = async () =>
-  (await db.query('select kind, threshold::text, dry_run, deleted, source from session_purge_log order by id')).rows;
+  (await db.query('select kind, threshold::text, dry_run, deleted, source from session_sweeper.session_purge_log order by id')).rows;
 
 describe('ghost count and dry run', () => {
   it('GET /ghosts counts ghosts older than the threshold and the oldest one, deleting and auditing nothing', async () => {
@@ -68,7 +68,7 @@ describe('stats and the purge audit', () => {
     for (let i = 0; i < 2; i++) await insertSession(db, { idleMinutes: 20 });
     await insertSession(db, { idleMinutes: 1, messages: 1 });
     await db.query(
-      `insert into session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source) values
+      `insert into session_sweeper.session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source) values
          (now() - interval '2 hours', now() - interval '2 hours', 'ghost', '15 minutes', false, 7, 'pg_cron'),
          (now() - interval '10 minutes', now() - interval '10 minutes', 'ghost', '15 minutes', false, 4, 'psql'),
          (now() - interval '5 minutes', now() - interval '5 minutes', 'ghost', '15 minutes', true, 9, 'psql')`,
@@ -92,7 +92,7 @@ describe('stats and the purge audit', () => {
 
   it('GET /purges answers the audit newest first, limited in count and in time', async () => {
     await db.query(
-      `insert into session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
+      `insert into session_sweeper.session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
        select t - interval '250 ms', t, 'ghost', '15 minutes', h = 3, h, 'pg_cron'
        from generate_series(1, 30) as h, lateral (select now() - make_interval(hours => h, mins => 1) as t) finished`,
     );

@@ -58,7 +58,7 @@ async function openPage(url: string) {
 /** A day of purge history as the cron job and a DBA write it, for the chart. Returns how many real purges. */
 async function seedPurgeHistory(): Promise<number> {
   const { rowCount } = await db.query(
-    `insert into session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
+    `insert into session_sweeper.session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
      select t - make_interval(secs => d), t, kind, threshold, false, n, source
      from (
        select now() - make_interval(mins => 10 * i + 3) as t, 'ghost' as kind, interval '15 minutes' as threshold,
@@ -112,7 +112,7 @@ describe('the operator page', () => {
     expect(await page.locator('#card-ghosts').getAttribute('class')).not.toContain('alert');
     expect(await countSessions(db)).toBe(3);
     const { rows: audit } = await db.query(
-      `select dry_run, deleted, source, threshold::text from session_purge_log where source = 'session-sweeper' order by id`,
+      `select dry_run, deleted, source, threshold::text from session_sweeper.session_purge_log where source = 'session-sweeper' order by id`,
     );
     expect(audit).toEqual([
       { dry_run: true, deleted: 5, source: 'session-sweeper', threshold: '00:15:00' },

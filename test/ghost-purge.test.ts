@@ -81,7 +81,7 @@ describe('DELETE /api/engine/sessions/ghosts', () => {
 describe('delete_ghost_sessions(minutes) in SQL', () => {
   it.each([['null'], ['-1']])('rejects %s with SQLSTATE 22023 and deletes nothing', async (arg) => {
     await insertSession(db, { idleMinutes: 60 });
-    await expect(db.query(`select delete_ghost_sessions(${arg})`)).rejects.toMatchObject({
+    await expect(db.query(`select session_sweeper.delete_ghost_sessions(${arg})`)).rejects.toMatchObject({
       code: '22023',
       message: expect.stringContaining('non-negative'),
     });
@@ -91,7 +91,7 @@ describe('delete_ghost_sessions(minutes) in SQL', () => {
   it('returns how many ghosts it deleted', async () => {
     for (let i = 0; i < 3; i++) await insertSession(db, { idleMinutes: 30 });
     await insertSession(db, { idleMinutes: 5 });
-    const { rows } = await db.query('select delete_ghost_sessions(15) as deleted');
+    const { rows } = await db.query('select session_sweeper.delete_ghost_sessions(15) as deleted');
     expect(rows[0].deleted).toBe(3);
     expect(await countSessions(db)).toBe(1);
   });
@@ -103,13 +103,13 @@ describe('delete_ghost_sessions(minutes) in SQL', () => {
     try {
       await writer.query('begin');
       await writer.query('select from engine_chat_sessions where id = $1 for update', [held]);
-      const { rows } = await db.query('select delete_ghost_sessions(15) as deleted');
+      const { rows } = await db.query('select session_sweeper.delete_ghost_sessions(15) as deleted');
       expect(rows[0].deleted).toBe(1);
       await writer.query('rollback');
     } finally {
       writer.release();
     }
-    const { rows } = await db.query('select delete_ghost_sessions(15) as deleted');
+    const { rows } = await db.query('select session_sweeper.delete_ghost_sessions(15) as deleted');
     expect(rows[0].deleted).toBe(1);
     expect(await countSessions(db)).toBe(0);
   });
@@ -121,7 +121,7 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
     const keeper = await insertSession(db, { idleMinutes: 30, messages: 1 });
     await insertSession(db, { idleMinutes: 5 });
 
-    const { rows } = await db.query('call purge_ghost_sessions(15, batch_size => 2)');
+    const { rows } = await db.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 2)');
     expect(rows[0].deleted).toBe(5);
     const { rows: left } = await db.query('select id, message_count from engine_chat_sessions order by message_count desc');
     expect(left.map((r) => r.id)[0]).toBe(keeper);
@@ -144,7 +144,7 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
       await client.query(`create trigger slow before delete on engine_chat_sessions
         for each row execute function pg_temp.slow_second_batch()`);
       await client.query(`set statement_timeout = '1s'`);
-      await expect(client.query('call purge_ghost_sessions(15, 2)')).rejects.toMatchObject({ code: '57014' });
+      await expect(client.query('call session_sweeper.purge_ghost_sessions(15, 2)')).rejects.toMatchObject({ code: '57014' });
     } finally {
       await client.query(`drop trigger if exists slow on engine_chat_sessions`);
       client.release(true);
@@ -159,7 +159,7 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
     try {
       await writer.query('begin');
       await writer.query('select from engine_chat_sessions where id = $1 for key share', [held]);
-      const { rows } = await db.query('call purge_ghost_sessions(15, 1)');
+      const { rows } = await db.query('call session_sweeper.purge_ghost_sessions(15, 1)');
       expect(rows[0].deleted).toBe(1);
       await writer.query('rollback');
     } finally {
@@ -171,7 +171,7 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
 
   it.each([['null, 10'], ['-1, 10'], ['15, 0'], ['15, null']])('rejects (%s) with SQLSTATE 22023', async (args) => {
     await insertSession(db, { idleMinutes: 60 });
-    await expect(db.query(`call purge_ghost_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`call session_sweeper.purge_ghost_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
     expect(await countSessions(db)).toBe(1);
   });
 
@@ -180,7 +180,7 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
     const client = await db.connect();
     try {
       await client.query('begin');
-      await expect(client.query('call purge_ghost_sessions(15)')).rejects.toMatchObject({ code: '2D000' });
+      await expect(client.query('call session_sweeper.purge_ghost_sessions(15)')).rejects.toMatchObject({ code: '2D000' });
       await client.query('rollback');
     } finally {
       client.release();

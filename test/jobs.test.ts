@@ -14,7 +14,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await db.query(`select session_sweeper_set_schedule(name, schedule) from unnest($1::text[], $2::text[]) as j(name, schedule)`, [
+  await db.query(`select session_sweeper.session_sweeper_set_schedule(name, schedule) from unnest($1::text[], $2::text[]) as j(name, schedule)`, [
     CRON_JOBS.map((job) => job.name),
     CRON_JOBS.map((job) => job.schedule),
   ]);
@@ -44,13 +44,13 @@ describe('session_sweeper_jobs', () => {
               round(extract(epoch from now() - last_success_at))::int as success_age, next_due,
               next_run_at > now() and next_run_at <= now() + interval '1 minute' as ghost_next_within_minute,
               next_run_at = date_trunc('hour', now()) + interval '1 hour' * (6 - extract(hour from now())::int % 6) as prune_next_ok
-       from session_sweeper_jobs`,
+       from session_sweeper.session_sweeper_jobs`,
     );
     expect(rows.map((r) => r.job)).toEqual([...CRON_JOB_NAMES].sort());
     const ghost = rows.find((r) => r.job === 'ghost-sessions-purge');
     expect(ghost).toMatchObject({
       schedule: '* * * * *',
-      command: 'CALL purge_ghost_sessions(15)',
+      command: 'CALL session_sweeper.purge_ghost_sessions(15)',
       active: true,
       last_status: 'failed',
       last_duration: 1.5,
@@ -71,7 +71,7 @@ describe('session_sweeper_jobs', () => {
     expect(jobs.find((job: { job: string }) => job.job === 'old-sessions-prune')).toEqual({
       job: 'old-sessions-prune',
       schedule: '0 */6 * * *',
-      command: 'SELECT prune_old_sessions(30)',
+      command: 'SELECT session_sweeper.prune_old_sessions(30)',
       active: false,
       last_status: 'succeeded',
       last_run_at: expect.stringMatching(/Z$/),
@@ -88,26 +88,26 @@ describe('pause, resume and reschedule without a redeploy', () => {
     const active = async () =>
       Object.fromEntries((await db.query('select jobname, active from cron.job')).rows.map((r) => [r.jobname, r.active]));
 
-    expect((await db.query('select * from session_sweeper_resume()')).rows).toHaveLength(3);
+    expect((await db.query('select * from session_sweeper.session_sweeper_resume()')).rows).toHaveLength(3);
     expect(Object.values(await active())).toEqual([true, true, true]);
-    expect((await db.query(`select * from session_sweeper_pause('ghost-sessions-purge')`)).rows).toEqual([
+    expect((await db.query(`select * from session_sweeper.session_sweeper_pause('ghost-sessions-purge')`)).rows).toEqual([
       { jobname: 'ghost-sessions-purge', active: false },
     ]);
     expect(await active()).toEqual({ 'ghost-sessions-purge': false, 'old-sessions-prune': true, 'cron-history-cleanup': true });
-    await db.query('select session_sweeper_pause()');
+    await db.query('select session_sweeper.session_sweeper_pause()');
     expect(Object.values(await active())).toEqual([false, false, false]);
   });
 
   it('changes a schedule, and refuses an unknown job or an invalid schedule without changing anything', async () => {
-    expect((await db.query(`select * from session_sweeper_set_schedule('old-sessions-prune', '0 */3 * * *')`)).rows).toEqual([
+    expect((await db.query(`select * from session_sweeper.session_sweeper_set_schedule('old-sessions-prune', '0 */3 * * *')`)).rows).toEqual([
       { jobname: 'old-sessions-prune', schedule: '0 */3 * * *' },
     ]);
-    await expect(db.query(`select session_sweeper_set_schedule('nope', '* * * * *')`)).rejects.toMatchObject({
+    await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('nope', '* * * * *')`)).rejects.toMatchObject({
       code: '22023',
       message: expect.stringContaining('expected one of ghost-sessions-purge'),
     });
-    await expect(db.query(`select session_sweeper_pause('nope')`)).rejects.toMatchObject({ code: '22023' });
-    await expect(db.query(`select session_sweeper_set_schedule('old-sessions-prune', 'soon')`)).rejects.toThrow(
+    await expect(db.query(`select session_sweeper.session_sweeper_pause('nope')`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('old-sessions-prune', 'soon')`)).rejects.toThrow(
       /invalid schedule/,
     );
     const { rows } = await db.query(`select schedule from cron.job where jobname = 'old-sessions-prune'`);
@@ -129,8 +129,8 @@ describe('cron_schedule_next_run', () => {
     ['61 * * * *', null],
   ])('%s after 2026-03-01 10:06:30 → %s', async (schedule, expected) => {
     const { rows } = await db.query(
-      `select cron_schedule_next_run($1, '2026-03-01 10:06:30+00') = $2::timestamptz as ok,
-              cron_schedule_next_run($1, '2026-03-01 10:06:30+00') is null as none`,
+      `select session_sweeper.cron_schedule_next_run($1, '2026-03-01 10:06:30+00') = $2::timestamptz as ok,
+              session_sweeper.cron_schedule_next_run($1, '2026-03-01 10:06:30+00') is null as none`,
       [schedule, expected],
     );
     expect(expected === null ? rows[0].none : rows[0].ok).toBe(true);

@@ -50,12 +50,12 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
       ),
     );
     const { rows } = await app.query(
-      `select to_regnamespace('cron') as cron_schema, to_regclass('session_sweeper_stats') is not null as stats,
-              to_regclass('session_sweeper_jobs') as jobs_view, (select count(*)::int from pgmigrations) as migrations`,
+      `select to_regnamespace('cron') as cron_schema, to_regclass('session_sweeper.session_sweeper_stats') is not null as stats,
+              to_regclass('session_sweeper.session_sweeper_jobs') as jobs_view, (select count(*)::int from session_sweeper.pgmigrations) as migrations`,
     );
     expect(rows[0]).toEqual({ cron_schema: null, stats: true, jobs_view: null, migrations: MIGRATION_COUNT });
     // The history job runs in the app database too: it trims the audit there, and skips the absent cron tables.
-    expect((await app.query('select delete_old_cron_history(7) as deleted')).rows[0].deleted).toBe(0);
+    expect((await app.query('select session_sweeper.delete_old_cron_history(7) as deleted')).rows[0].deleted).toBe(0);
   });
 
   it('keeps a schedule a DBA tuned when migrating again', async () => {
@@ -79,7 +79,7 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
         left = (await app.query('select count(*)::int as n from engine_chat_sessions where id = $1', [inserted[0].id])).rows[0].n;
       }
       expect(left).toBe(0);
-      const { rows: audit } = await app.query(`select kind, deleted, source from session_purge_log where deleted > 0`);
+      const { rows: audit } = await app.query(`select kind, deleted, source from session_sweeper.session_purge_log where deleted > 0`);
       expect(audit).toEqual([{ kind: 'ghost', deleted: 1, source: 'pg_cron' }]);
       const { rows: runs } = await cron.query(
         `select d.status, d.database from cron.job_run_details d join cron.job j using (jobid) where j.jobname = 'ghost-sessions-purge'`,

@@ -85,7 +85,7 @@ describe('session routes', () => {
 
   it('answers 404 for a message to a session the purge just deleted', async () => {
     const id = await insertSession(db, { idleMinutes: 20 });
-    await db.query('select delete_ghost_sessions(15)');
+    await db.query('select session_sweeper.delete_ghost_sessions(15)');
     const response = await postMessage(id, { role: 'user', content: 'too late' });
     expect(response.status).toBe(404);
   });

@@ -31,17 +31,17 @@ describe('GET /metrics', () => {
     await psql.connect();
     await insertSession(db, { idleMinutes: 30 });
     await insertSession(db, { idleMinutes: 30 });
-    await psql.query('select delete_ghost_sessions(15)');
-    await psql.query('select prune_old_sessions(30, true)');
+    await psql.query('select session_sweeper.delete_ghost_sessions(15)');
+    await psql.query('select session_sweeper.prune_old_sessions(30, true)');
     const first = await scrape();
     expect(value(first, ghostsByHttp) - value(before, ghostsByHttp)).toBe(4);
     expect(value(first, ghostsByPsql) - value(before, ghostsByPsql)).toBe(2);
     expect(value(first, dryPrunes) - value(before, dryPrunes)).toBe(1);
 
     // Trimming the audit must not make counters go down; new rows still add up.
-    await db.query('truncate session_purge_log');
+    await db.query('truncate session_sweeper.session_purge_log');
     await insertSession(db, { idleMinutes: 30 });
-    await psql.query('select delete_ghost_sessions(15)');
+    await psql.query('select session_sweeper.delete_ghost_sessions(15)');
     await psql.end();
     const second = await scrape();
     expect(value(second, ghostsByHttp)).toBe(value(first, ghostsByHttp));

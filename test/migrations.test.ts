@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,24 +11,40 @@ import { databaseUrl, useDatabase } from './helpers/db.ts';
 import { MIGRATION_COUNT, migrationsDir, projectDir } from './helpers/migrations.ts';
 
 const db = useDatabase();
+const v1Install = new URL('./fixtures/v1-install.sql', import.meta.url);
 const quiet = () => {};
 
 /** Everything migrations install, as text, to compare states. */
 async function installedSchema() {
   const { rows } = await db.query(`
     select
-      (select json_agg(name order by name) from pgmigrations) as migrations,
+      (select json_agg(name order by name) from session_sweeper.pgmigrations) as migrations,
       (select json_agg(json_build_array(jobname, schedule, command) order by jobname) from cron.job) as jobs,
       (select json_agg(pg_get_functiondef(p.oid) order by p.proname) from pg_proc p
-        where p.pronamespace = 'public'::regnamespace) as functions,
-      (select json_agg(table_name order by table_name) from information_schema.tables
-        where table_schema = 'public' and table_name like 'engine_%') as tables,
+        where p.pronamespace = 'session_sweeper'::regnamespace) as functions,
+      (select json_agg(json_build_array(c.relnamespace::regnamespace, c.relname, c.relkind,
+                                        coalesce(c.relacl, acldefault('r', c.relowner))::text)
+                       order by c.relnamespace::regnamespace::text, c.relname)
+        from pg_class c where c.relnamespace in ('public'::regnamespace, 'session_sweeper'::regnamespace)
+          and c.relname not like 'pgmigrations%') as relations,
       (select json_agg(json_build_array(p.proname, p.proacl::text) order by p.proname) from pg_proc p
-        where p.pronamespace = 'public'::regnamespace) as function_grants,
-      (select json_agg(json_build_array(c.relname, a.attname, c.relacl::text, a.attacl::text)
-                       order by c.relname, a.attname)
-        from pg_class c join pg_attribute a on a.attrelid = c.oid
-        where c.relname like 'engine_%' and c.relkind = 'r' and a.attnum > 0) as table_grants,
+        where p.pronamespace = 'session_sweeper'::regnamespace) as function_grants,
+      (select json_agg(json_build_array(tgrelid::regclass, tgname, tgfoid::regproc) order by tgname) from pg_trigger
+        where tgrelid = 'public.engine_chat_messages'::regclass and not tgisinternal) as triggers,
+      (select json_agg(s) from session_sweeper.settings s) as settings,
+      (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron`);
+  const { settings, ...schema } = rows[0];
+  return { ...schema, settings: settings.map(({ recorded_at, ...rest }: Record<string, unknown>) => rest) };
+}
+
+/** What of ours is left in public and in our schema, but node-pg-migrate's own table. */
+async function leftovers() {
+  const { rows } = await db.query(`
+    select
+      (select count(*)::int from session_sweeper.pgmigrations) as migrations,
+      (select count(*)::int from pg_class where relnamespace in ('public'::regnamespace, 'session_sweeper'::regnamespace)
+        and relname not like 'pgmigrations%') as relations,
+      (select count(*)::int from pg_proc where pronamespace in ('public'::regnamespace, 'session_sweeper'::regnamespace)) as functions,
       (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron`);
   return rows[0];
 }
@@ -52,15 +68,11 @@ function runMigrateCli(...args: string[]) {
   });
 }
 
-/** Back to an empty database: every migration undone, and no migrations table either. */
+/** Back to an empty database: every migration undone, and no migrations table nor schema either. */
 async function emptyDatabase() {
   await migrate({ databaseUrl: databaseUrl(), direction: 'down', count: Infinity, log: quiet });
-  await db.query('drop table pgmigrations');
-  const { rows } = await db.query(
-    `select (select count(*)::int from pg_class where relnamespace = 'public'::regnamespace) as relations,
-            (select count(*)::int from pg_proc where pronamespace = 'public'::regnamespace) as functions`,
-  );
-  expect(rows[0]).toEqual({ relations: 0, functions: 0 });
+  expect(await leftovers()).toEqual({ migrations: 0, relations: 0, functions: 0, pg_cron: 0 });
+  await db.query('drop schema session_sweeper cascade');
 }
 
 describe('migrations', () => {
@@ -76,57 +88,78 @@ describe('migrations', () => {
   it('down removes everything up installed, and up after down restores it', async () => {
     const before = await installedSchema();
     await migrate({ databaseUrl: databaseUrl(), direction: 'down', count: MIGRATION_COUNT, log: quiet });
-    const { rows } = await db.query(`
-      select
-        (select count(*)::int from pgmigrations) as migrations,
-        (select count(*)::int from pg_proc where pronamespace = 'public'::regnamespace) as functions,
-        to_regclass('engine_chat_sessions') is null as no_sessions,
-        to_regclass('engine_chat_messages') is null as no_messages,
-        (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron`);
-    expect(rows[0]).toEqual({ migrations: 0, functions: 0, no_sessions: true, no_messages: true, pg_cron: 0 });
+    expect(await leftovers()).toEqual({ migrations: 0, relations: 0, functions: 0, pg_cron: 0 });
+    const { rows } = await db.query(`select rolname from pg_roles where rolname = 'session_sweeper_api'`);
+    expect(rows).toEqual([]);
 
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     await setCronJobsActive(db, false);
     expect(await installedSchema()).toEqual(before);
   });
 
-  it('down one step undoes only the last migration', async () => {
-    const before = await installedSchema();
-    await migrate({ databaseUrl: databaseUrl(), direction: 'down', log: quiet });
-    const after = await installedSchema();
-    expect(after.migrations).toEqual(before.migrations.slice(0, -1));
-    expect(after.jobs).toEqual(before.jobs);
-    expect(await db.query('select delete_ghost_sessions(15)')).toBeTruthy();
-    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
-    await setCronJobsActive(db, false);
-  });
-
   it('an upgraded database ends with the same function bodies as a fresh one', async () => {
     const fresh = await installedSchema();
     // A database migrated when the function was different: the migration that installed it will not run again.
     await db.query(
-      `create or replace function delete_ghost_sessions(minutes int, dry_run boolean default false) returns int language sql as 'select 0'`,
+      `create or replace function session_sweeper.delete_ghost_sessions(minutes int, dry_run boolean default false) returns int language sql as 'select 0'`,
     );
     expect((await installedSchema()).functions).not.toEqual(fresh.functions);
 
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     expect((await installedSchema()).functions).toEqual(fresh.functions);
     const { rows } = await db.query(
-      `select pg_get_functiondef('delete_ghost_sessions(int, boolean)'::regprocedure) like '%delete_ghost_sessions_batch(%' as current`,
+      `select pg_get_functiondef('session_sweeper.delete_ghost_sessions(int, boolean)'::regprocedure) like '%session_sweeper.delete_ghost_sessions_batch(%' as current`,
     );
     expect(rows[0].current).toBe(true);
   });
 
   it('an upgraded database ends with the same view definitions as a fresh one', async () => {
     const viewDefinition = async () =>
-      (await db.query(`select pg_get_viewdef('session_sweeper_stats'::regclass) as def`)).rows[0].def as string;
+      (await db.query(`select pg_get_viewdef('session_sweeper.session_sweeper_stats'::regclass) as def`)).rows[0].def as string;
     const fresh = await viewDefinition();
     // An older body with the same columns: the migration that installed the view will not run again.
-    await db.query(`create or replace view session_sweeper_stats as select * from (${fresh.replace(/;\s*$/, '')}) v where false`);
+    await db.query(`create or replace view session_sweeper.session_sweeper_stats as select * from (${fresh.replace(/;\s*$/, '')}) v where false`);
     expect(await viewDefinition()).not.toEqual(fresh);
 
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
     expect(await viewDefinition()).toEqual(fresh);
+  });
+
+  it('upgrades a database the previous release (v1, everything in public) migrated, keeping its data and jobs', async () => {
+    const fresh = await installedSchema();
+    await emptyDatabase();
+    // On a connection of its own: the dump empties the search_path.
+    const v1 = new pg.Client({ connectionString: databaseUrl() });
+    await v1.connect();
+    await v1.query('create extension pg_cron');
+    await v1.query(await readFile(v1Install, 'utf8')).finally(() => v1.end());
+    await db.query(`
+      insert into engine_chat_sessions (agent_id, updated_at) values ('v1 ghost', now() - interval '1 hour'), ('young', now());
+      insert into engine_chat_sessions (agent_id, updated_at) values ('conversation', now() - interval '1 hour');
+      insert into engine_chat_messages (session_id, role, content) select id, 'user', 'hi' from engine_chat_sessions where agent_id = 'conversation';
+      select public.delete_ghost_sessions(15);
+      select cron.alter_job(jobid, schedule => '*/2 * * * *', active => false) from cron.job where jobname = 'old-sessions-prune';`);
+
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    await setCronJobsActive(db, false);
+    const upgraded = await installedSchema();
+    // The same schema as a fresh install but the tuned job, and v1's prune index, which still serves the prune.
+    expect(upgraded.jobs).toContainEqual(['old-sessions-prune', '*/2 * * * *', 'SELECT session_sweeper.prune_old_sessions(30)']);
+    expect({ ...upgraded, jobs: undefined, relations: undefined }).toEqual({ ...fresh, jobs: undefined, relations: undefined });
+    expect(upgraded.relations.filter((r: string[]) => r[1] !== 'engine_chat_sessions_updated_at_idx')).toEqual(
+      fresh.relations.filter((r: string[]) => r[1] !== 'session_sweeper_updated_at_idx'),
+    );
+    const { rows } = await db.query(`
+      select (select json_agg(agent_id || ':' || message_count order by agent_id) from engine_chat_sessions) as sessions,
+             (select json_agg(kind || ':' || deleted) from session_sweeper.session_purge_log) as audit,
+             to_regclass('public.pgmigrations') as v1_migrations_table`);
+    expect(rows[0]).toEqual({ sessions: ['conversation:1', 'young:0'], audit: ['ghost:1'], v1_migrations_table: null });
+
+    // Back to a fresh install for the tests after this one.
+    await emptyDatabase();
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    await setCronJobsActive(db, false);
+    expect(await installedSchema()).toEqual(fresh);
   });
 
   it('refuses, with the setting to fix and nothing installed, a database pg_cron does not run in', async () => {
@@ -147,7 +180,8 @@ describe('migrations', () => {
       const { rows } = await other.query(
         `select to_regclass('engine_chat_sessions') as sessions,
                 (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron,
-                (select count(*)::int from pg_proc where pronamespace = 'public'::regnamespace) as functions`,
+                (select count(*)::int from pg_proc where pronamespace in (
+                  'public'::regnamespace, coalesce(to_regnamespace('session_sweeper'), 0))) as functions`,
       );
       await other.end();
       expect(rows[0]).toEqual({ sessions: null, pg_cron: 0, functions: 0 });
@@ -158,12 +192,15 @@ describe('migrations', () => {
 
   it('keeps every function and procedure in its own file under sql/functions or sql/procedures', async () => {
     const { rows } = await db.query(
-      `select proname, prokind from pg_proc where pronamespace = 'public'::regnamespace order by proname`,
+      `select proname, prokind from pg_proc where pronamespace = 'session_sweeper'::regnamespace order by proname`,
     );
+    expect(rows.length).toBeGreaterThan(10);
     for (const { proname, prokind } of rows) {
       const [dir, kind] = prokind === 'p' ? ['procedures', 'procedure'] : ['functions', 'function'];
-      expect(await readSqlFile(`${dir}/${proname}.sql`)).toContain(`create or replace ${kind} ${proname}(`);
+      expect(await readSqlFile(`${dir}/${proname}.sql`)).toContain(`create or replace ${kind} session_sweeper.${proname}(`);
     }
+    const { rows: inPublic } = await db.query(`select proname from pg_proc where pronamespace = 'public'::regnamespace`);
+    expect(inPublic).toEqual([]);
   });
 
   it('two `npm run migrate -- up` at once on an empty database: both exit 0, one schema, no job twice', async () => {
@@ -175,7 +212,7 @@ describe('migrations', () => {
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     // One applied everything; the other waited for the lock and found nothing left to do.
     const outputs = runs.map((run) => run.output).sort();
-    expect(outputs[0]).toMatch(/applied 1764000000000_create-extension-pg-cron/);
+    expect(outputs[0]).toMatch(/applied 1764000000500_create-schema-session-sweeper/);
     expect(outputs[1]).toMatch(/no migration to apply/);
     expect(await installedSchema()).toEqual(migrated);
     const { rows } = await db.query('select jobname from cron.job group by jobname having count(*) > 1');
@@ -197,19 +234,12 @@ describe('migrations', () => {
         await symlink(path.join(migrationsDir, file), path.join(dir, file));
       }
       await writeFile(
-        path.join(dir, '1764000000299_fails.sql'),
+        path.join(dir, '1764000000999_fails.sql'),
         '-- Up Migration\ncreate table sweeper_half_done (id int);\nselect 1 / 0;\n-- Down Migration\n',
       );
       const failing = migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet, migrationsDir: dir });
       await expect(failing).rejects.toThrow(/division by zero/);
-      const { rows } = await db.query(
-        `select (select count(*)::int from pgmigrations) as migrations,
-                (select count(*)::int from pg_class
-                  where relnamespace = 'public'::regnamespace and relname not like 'pgmigrations%') as relations,
-                (select count(*)::int from pg_proc where pronamespace = 'public'::regnamespace) as functions,
-                (select count(*)::int from pg_extension where extname = 'pg_cron') as pg_cron`,
-      );
-      expect(rows[0]).toEqual({ migrations: 0, relations: 0, functions: 0, pg_cron: 0 });
+      expect(await leftovers()).toEqual({ migrations: 0, relations: 0, functions: 0, pg_cron: 0 });
     } finally {
       await rm(dir, { recursive: true, force: true });
       await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });

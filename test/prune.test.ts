@@ -10,7 +10,7 @@ describe('prune_old_sessions(days, dry_run)', () => {
     await insertSession(db, { idleMinutes: 31 * DAY });
     await insertSession(db, { idleMinutes: 29 * DAY, messages: 1 });
 
-    const { rows } = await db.query('select prune_old_sessions(30, true) as n');
+    const { rows } = await db.query('select session_sweeper.prune_old_sessions(30, true) as n');
     expect(rows[0].n).toBe(2);
     expect(await countSessions(db)).toBe(3);
   });
@@ -20,7 +20,7 @@ describe('prune_old_sessions(days, dry_run)', () => {
     await insertSession(db, { idleMinutes: 31 * DAY });
     const kept = await insertSession(db, { idleMinutes: 29 * DAY, messages: 1 });
 
-    const { rows } = await db.query('select prune_old_sessions() as n');
+    const { rows } = await db.query('select session_sweeper.prune_old_sessions() as n');
     expect(rows[0].n).toBe(2);
     const remaining = await db.query('select id from engine_chat_sessions');
     expect(remaining.rows.map((r) => r.id)).toEqual([kept]);
@@ -30,7 +30,7 @@ describe('prune_old_sessions(days, dry_run)', () => {
 
   it.each([['null, false'], ['-1, false'], ['30, null']])('rejects (%s) with SQLSTATE 22023', async (args) => {
     await insertSession(db, { idleMinutes: 31 * DAY });
-    await expect(db.query(`select prune_old_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`select session_sweeper.prune_old_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
     expect(await countSessions(db)).toBe(1);
   });
 });

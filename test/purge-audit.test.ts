@@ -21,7 +21,7 @@ const auditRows = async () =>
   (
     await db.query(
       `select kind, threshold::text, dry_run, deleted, source, finished_at >= ran_at as ordered, duration = finished_at - ran_at as timed
-       from session_purge_log order by id`,
+       from session_sweeper.session_purge_log order by id`,
     )
   ).rows;
 
@@ -33,9 +33,9 @@ describe('session_purge_log', () => {
     const response = await app.request('/api/engine/sessions/ghosts?older_than_minutes=20', { method: 'DELETE' });
     expect(await response.json()).toEqual({ deleted: 3, status: 'ok' });
     await asPsql(async (psql) => {
-      await psql.query('select prune_old_sessions(30, dry_run => true)');
-      await psql.query('select prune_old_sessions(30)');
-      await psql.query('select delete_ghost_sessions(15)');
+      await psql.query('select session_sweeper.prune_old_sessions(30, dry_run => true)');
+      await psql.query('select session_sweeper.prune_old_sessions(30)');
+      await psql.query('select session_sweeper.delete_ghost_sessions(15)');
     });
 
     expect(await auditRows()).toEqual([
@@ -51,7 +51,7 @@ describe('session_purge_log', () => {
     const client = await db.connect();
     try {
       await client.query('begin');
-      await client.query('select delete_ghost_sessions(15)');
+      await client.query('select session_sweeper.delete_ghost_sessions(15)');
       await client.query('rollback');
     } finally {
       client.release();
@@ -62,12 +62,12 @@ describe('session_purge_log', () => {
 
   it('keeps 30 days, trimmed by the daily cron-history-cleanup job', async () => {
     await db.query(
-      `insert into session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
+      `insert into session_sweeper.session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
        select t, t, 'ghost', interval '15 minutes', false, 1, 'pg_cron'
        from unnest(array[now() - interval '31 days', now() - interval '29 days']) as t`,
     );
-    await db.query('select delete_old_cron_history(7)');
-    const { rows } = await db.query(`select (now() - finished_at) < interval '30 days' as recent from session_purge_log`);
+    await db.query('select session_sweeper.delete_old_cron_history(7)');
+    const { rows } = await db.query(`select (now() - finished_at) < interval '30 days' as recent from session_sweeper.session_purge_log`);
     expect(rows).toEqual([{ recent: true }]);
   });
 });
@@ -75,7 +75,7 @@ describe('session_purge_log', () => {
 describe('session_sweeper_stats', () => {
   it('answers ghosts pending, oldest ghost, deletions in the last hour and day, and the last purge', async () => {
     await db.query(
-      `insert into session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source) values
+      `insert into session_sweeper.session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source) values
          (now() - interval '3 hours', now() - interval '3 hours', 'prune', '30 days', false, 7, 'pg_cron'),
          (now() - interval '2 days', now() - interval '2 days', 'ghost', '15 minutes', false, 100, 'pg_cron'),
          (now() - interval '10 minutes', now() - interval '10 minutes', 'prune', '30 days', true, 50, 'psql')`,
@@ -83,7 +83,7 @@ describe('session_sweeper_stats', () => {
     for (let i = 0; i < 2; i++) await insertSession(db, { idleMinutes: 20 });
     await insertSession(db, { idleMinutes: 18 });
     await insertSession(db, { idleMinutes: 30 });
-    await db.query('select delete_ghost_sessions(25)'); // deletes the 30-minute ghost: 1 row, now
+    await db.query('select session_sweeper.delete_ghost_sessions(25)'); // deletes the 30-minute ghost: 1 row, now
     await insertSession(db, { idleMinutes: 10 });
     await insertSession(db, { idleMinutes: 60, messages: 1 });
 
@@ -92,7 +92,7 @@ describe('session_sweeper_stats', () => {
               round(extract(epoch from purge_lag) / 60)::int as lag_minutes, deleted_last_hour::int, deleted_last_day::int,
               now() - last_purge_at < interval '1 minute' as last_purge_recent, last_purge_kind, last_purge_deleted,
               last_purge_source
-       from session_sweeper_stats`,
+       from session_sweeper.session_sweeper_stats`,
     );
     expect(rows[0]).toEqual({
       ghosts_pending: 3,
@@ -109,7 +109,7 @@ describe('session_sweeper_stats', () => {
 
   it('shows no lag and no oldest ghost when there is no ghost', async () => {
     await insertSession(db, { idleMinutes: 60, messages: 2 });
-    const { rows } = await db.query('select ghosts_pending::int, oldest_ghost_age, purge_lag::text from session_sweeper_stats');
+    const { rows } = await db.query('select ghosts_pending::int, oldest_ghost_age, purge_lag::text from session_sweeper.session_sweeper_stats');
     expect(rows[0]).toEqual({ ghosts_pending: 0, oldest_ghost_age: null, purge_lag: '00:00:00' });
   });
 });

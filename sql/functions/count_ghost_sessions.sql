@@ -1,19 +1,20 @@
--- Reads only: how many sessions with no message have been idle for more than `minutes` (what
--- delete_ghost_sessions(minutes) would delete now), and the idle time of the oldest session with no message
--- (NULL when there is none). Served by engine_chat_sessions_ghosts_idx. GET /api/engine/sessions/ghosts.
-create or replace function count_ghost_sessions(minutes int)
-returns table (ghosts int, oldest_ghost_age interval)
+-- How many ghosts (as delete_ghost_sessions_batch defines them) are idle for more than `minutes`, and the age of
+-- the oldest ghost of any age (NULL when there is none). Deletes nothing.
+create or replace function session_sweeper.count_ghost_sessions(minutes int, out pending bigint, out oldest_age interval)
 language plpgsql
 stable
+security definer
+set search_path = pg_catalog, pg_temp
 as $$
+declare
+  tables session_sweeper.settings := session_sweeper.current_settings();
 begin
-  if minutes is null or minutes < 0 then
-    raise exception 'count_ghost_sessions: minutes must be a non-negative integer, got %', coalesce(minutes::text, 'NULL')
-      using errcode = 'invalid_parameter_value';
-  end if;
-  return query
-    select (count(*) filter (where s.updated_at < now() - make_interval(mins => minutes)))::int, now() - min(s.updated_at)
-    from engine_chat_sessions s
-    where s.message_count = 0;
+  perform session_sweeper.require_non_negative('count_ghost_sessions', 'minutes', minutes);
+  execute format(
+    'select count(*) filter (where s.updated_at < now() - make_interval(mins => $1)), now() - min(s.updated_at)
+     from %1$s s
+     where coalesce(s.message_count, 0) = 0 and not exists (select from %2$s m where m.session_id = s.id)',
+    tables.sessions_table, tables.messages_table)
+  into pending, oldest_age using minutes;
 end
 $$;

@@ -1,7 +1,7 @@
 -- The values one field of a cron schedule stands for, e.g. ('*/15', 0, 59) -> {0,15,30,45}.
 -- Handles what pg_cron accepts in a field: *, n, a-b, */n, a-b/n, n/s and comma lists (names are
 -- turned into numbers by cron_schedule_next_run). Raises on anything else.
-create or replace function cron_field_values(field text, lo int, hi int)
+create or replace function session_sweeper.cron_field_values(field text, lo int, hi int)
 returns int[]
 language plpgsql
 immutable

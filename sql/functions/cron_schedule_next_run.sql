@@ -1,6 +1,6 @@
 -- When a pg_cron schedule fires next after `after` (pg_cron 1.4 runs on GMT), or NULL for a schedule this
 -- does not understand (e.g. @reboot). Walks day by day, so it costs at most a few years of days.
-create or replace function cron_schedule_next_run(schedule text, after timestamptz default now())
+create or replace function session_sweeper.cron_schedule_next_run(schedule text, after timestamptz default now())
 returns timestamptz
 language plpgsql
 stable
@@ -34,11 +34,11 @@ begin
     fields[5] := replace(fields[5], (array['sun','mon','tue','wed','thu','fri','sat'])[i + 1], i::text);
   end loop;
   begin
-    minutes := cron_field_values(fields[1], 0, 59);
-    hours := cron_field_values(fields[2], 0, 23);
-    days_of_month := cron_field_values(fields[3], 1, 31);
-    months := cron_field_values(fields[4], 1, 12);
-    days_of_week := array(select distinct v % 7 from unnest(cron_field_values(fields[5], 0, 7)) v); -- 7 is Sunday too
+    minutes := session_sweeper.cron_field_values(fields[1], 0, 59);
+    hours := session_sweeper.cron_field_values(fields[2], 0, 23);
+    days_of_month := session_sweeper.cron_field_values(fields[3], 1, 31);
+    months := session_sweeper.cron_field_values(fields[4], 1, 12);
+    days_of_week := array(select distinct v % 7 from unnest(session_sweeper.cron_field_values(fields[5], 0, 7)) v); -- 7 is Sunday too
   exception when others then
     return null;
   end;

@@ -1,30 +1,55 @@
 -- The ghost delete itself, shared by delete_ghost_sessions (all at once) and purge_ghost_sessions (in batches):
--- deletes at most max_rows (NULL: all) sessions with no message whose updated_at is before cutoff.
--- Served by engine_chat_sessions_ghosts_idx, so a run with nothing to delete reads a couple of index pages.
-create or replace function delete_ghost_sessions_batch(cutoff timestamptz, max_rows int)
+-- deletes at most max_rows (NULL: all) sessions idle since before cutoff whose message_count is 0 or NULL and
+-- that have no row in the messages table. Served by the ghost index (session_sweeper_ghosts_idx).
+--
+-- Why a session with a message is never deleted, even when the message commits during the purge and its writer
+-- never updates message_count (Aria's swarm and roundtable paths), under READ COMMITTED:
+-- 1. Every message insert takes a KEY SHARE lock on its session row (the foreign key's check) and holds it until
+--    it commits; use_tables refuses a messages table without that foreign key.
+-- 2. Statement one locks the candidates FOR UPDATE SKIP LOCKED: a session whose message is being written is
+--    skipped; once we hold the lock, no message for that session can commit until we end (a late writer's
+--    foreign-key check waits for us, then fails: the insert is refused, never silently lost).
+-- 3. Statement two deletes the locked rows after checking again for messages. It is a new statement of a VOLATILE
+--    function, so under READ COMMITTED it takes a new snapshot, taken after the locks: it sees every message
+--    that committed before we locked. (Statement one's snapshot may predate such a message: hence the recheck.)
+-- Under REPEATABLE READ or SERIALIZABLE the whole transaction shares one snapshot and step 3 would not hold, so
+-- the function refuses to run there.
+create or replace function session_sweeper.delete_ghost_sessions_batch(cutoff timestamptz, max_rows int)
 returns int
 language plpgsql
+set search_path = pg_catalog, pg_temp
 as $$
 declare
+  tables session_sweeper.settings := session_sweeper.current_settings();
+  candidates tid[];
   deleted int;
 begin
-  -- ORDER BY the index's key: the scan walks the ghost index and stops after max_rows. Without it, the planner may
-  -- pick a sequential scan expecting to meet ghosts early, and read the whole table for each batch.
-  -- SKIP LOCKED: a session a writer holds (e.g. its first message is being inserted) is left for the next run,
-  -- and rows skipped do not count toward max_rows. Rows are then deleted by ctid (the rows just locked, no
-  -- primary-key lookup), and the predicate is repeated so a row is re-checked under its lock: a session that
-  -- gained a message after our snapshot is never deleted.
-  delete from engine_chat_sessions
-  where ctid = any(array(
-      select ctid
-      from engine_chat_sessions
-      where message_count = 0 and updated_at < cutoff
-      order by updated_at
-      limit max_rows
-      for update skip locked
-    ))
-    and message_count = 0 and updated_at < cutoff;
+  if current_setting('transaction_isolation') <> 'read committed' then
+    raise exception 'the ghost purge must run under READ COMMITTED, not %', upper(current_setting('transaction_isolation'))
+      using errcode = 'invalid_transaction_state',
+            hint = 'Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.';
+  end if;
+  -- ORDER BY the index's key: the scan walks the ghost index and stops after max_rows. Rows skipped (locked by a
+  -- writer) do not count toward max_rows and are left for the next run. ctid: the rows just locked, which cannot
+  -- move while we hold their lock.
+  execute format(
+    'select array(
+       select s.ctid from %1$s s
+       where coalesce(s.message_count, 0) = 0 and s.updated_at < $1
+         and not exists (select from %2$s m where m.session_id = s.id)
+       order by s.updated_at
+       limit $2
+       for update of s skip locked)',
+    tables.sessions_table, tables.messages_table)
+  into candidates using cutoff, max_rows;
 
+  execute format(
+    'delete from %1$s s
+     where s.ctid = any($1)
+       and coalesce(s.message_count, 0) = 0 and s.updated_at < $2
+       and not exists (select from %2$s m where m.session_id = s.id)',
+    tables.sessions_table, tables.messages_table)
+  using candidates, cutoff;
   get diagnostics deleted = row_count;
   return deleted;
 end

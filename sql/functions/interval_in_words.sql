@@ -1,5 +1,5 @@
 -- A duration as an operator reads it: '42 s', '3 min 5 s', '5 h 12 min', '2 d 3 h' (the two largest units).
-create or replace function interval_in_words(span interval)
+create or replace function session_sweeper.interval_in_words(span interval)
 returns text
 language sql
 immutable

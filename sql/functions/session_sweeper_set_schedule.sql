@@ -1,15 +1,15 @@
 -- Changes the schedule of one of our pg_cron jobs through cron.alter_job (pg_cron rejects an invalid
 -- schedule with "invalid schedule: ..."). Example: select * from session_sweeper_set_schedule('old-sessions-prune', '0 */3 * * *');
-create or replace function session_sweeper_set_schedule(job text, new_schedule text)
+create or replace function session_sweeper.session_sweeper_set_schedule(job text, new_schedule text)
 returns table (jobname text, schedule text)
 language plpgsql
 as $$
 declare
   id bigint;
 begin
-  select j.jobid into id from cron.job j where j.jobname = job and j.jobname = any(session_sweeper_job_names());
+  select j.jobid into id from cron.job j where j.jobname = job and j.jobname = any(session_sweeper.session_sweeper_job_names());
   if id is null then
-    raise exception 'unknown job "%": expected one of %', job, array_to_string(session_sweeper_job_names(), ', ')
+    raise exception 'unknown job "%": expected one of %', job, array_to_string(session_sweeper.session_sweeper_job_names(), ', ')
       using errcode = 'invalid_parameter_value';
   end if;
   if new_schedule is null then

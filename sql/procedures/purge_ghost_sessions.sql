@@ -1,33 +1,31 @@
--- What the every-minute cron job runs: delete_ghost_sessions(minutes) in batches of batch_size, committing each,
--- so row locks are held for one batch only and a large backlog keeps its progress if the run is stopped.
+-- What the every-minute cron job runs: the ghost delete in batches of batch_size, committing each, so row locks
+-- are held for one batch only and a large backlog keeps its progress if the run is stopped.
 -- CALL it at top level (as pg_cron does), not inside BEGIN ... COMMIT or from a function: COMMIT needs that.
--- Must stay without SECURITY DEFINER and without a SET clause: PostgreSQL forbids COMMIT in such procedures.
-create or replace procedure purge_ghost_sessions(minutes int, batch_size int default 5000, inout deleted int default null)
+-- Must stay without SECURITY DEFINER and without a SET clause (PostgreSQL forbids COMMIT in such procedures), so
+-- every name in it is schema-qualified.
+create or replace procedure session_sweeper.purge_ghost_sessions(minutes int, batch_size int default 5000, inout deleted int default null)
 language plpgsql
 as $$
 declare
   cutoff timestamptz;
   batch_deleted int;
 begin
-  if minutes is null or minutes < 0 then
-    raise exception 'purge_ghost_sessions: minutes must be a non-negative integer, got %', coalesce(minutes::text, 'NULL')
-      using errcode = 'invalid_parameter_value';
-  end if;
+  perform session_sweeper.require_non_negative('purge_ghost_sessions', 'minutes', minutes);
   if batch_size is null or batch_size < 1 then
     raise exception 'purge_ghost_sessions: batch_size must be a positive integer, got %', coalesce(batch_size::text, 'NULL')
       using errcode = 'invalid_parameter_value';
   end if;
   -- One cutoff for the whole run: sessions that become idle enough meanwhile wait for the next run.
-  cutoff := now() - make_interval(mins => minutes);
+  cutoff := pg_catalog.now() - pg_catalog.make_interval(mins => minutes);
 
   deleted := 0;
   loop
-    batch_deleted := delete_ghost_sessions_batch(cutoff, batch_size);
+    batch_deleted := session_sweeper.delete_ghost_sessions_batch(cutoff, batch_size);
     deleted := deleted + batch_deleted;
     commit;
     -- A short batch means the backlog is gone (rows a writer held are left for the next run).
     exit when batch_deleted < batch_size;
   end loop;
-  perform log_session_purge('ghost', make_interval(mins => minutes), false, deleted);
+  perform session_sweeper.log_session_purge('ghost', pg_catalog.make_interval(mins => minutes), false, deleted);
 end
 $$;

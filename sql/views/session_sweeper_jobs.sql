@@ -1,6 +1,6 @@
 -- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs.
 -- create or replace view can only add columns at the end: to drop or reorder one, write a migration.
-create or replace view session_sweeper_jobs as
+create or replace view session_sweeper.session_sweeper_jobs as
 select
   j.jobname::text as job,
   j.schedule,
@@ -14,7 +14,7 @@ select
   case
     when not j.active then 'paused'
     when next_run.at is null then 'unknown'
-    else 'in ' || interval_in_words(next_run.at - now())
+    else 'in ' || session_sweeper.interval_in_words(next_run.at - now())
   end as next_due
 from cron.job j
 left join lateral (
@@ -27,6 +27,6 @@ left join lateral (
 left join lateral (
   select max(d.end_time) as end_time from cron.job_run_details d where d.jobid = j.jobid and d.status = 'succeeded'
 ) last_success on true
-cross join lateral (select cron_schedule_next_run(j.schedule) as at) next_run
-where j.jobname = any(session_sweeper_job_names())
+cross join lateral (select session_sweeper.cron_schedule_next_run(j.schedule) as at) next_run
+where j.jobname = any(session_sweeper.session_sweeper_job_names())
 order by j.jobname;

@@ -1,9 +1,10 @@
 -- One row: how the purge keeps up, for DBAs in psql and for GET /metrics.
--- ghosts_pending counts sessions with no message idle for more than 15 minutes (the promise of the
+-- ghosts_pending counts ghosts (see delete_ghost_sessions_batch) idle for more than 15 minutes (the promise of the
 -- ghost-sessions-purge job, delete_ghost_sessions(15)): what its next run deletes. purge_lag is how far the
 -- oldest ghost is past that promise: above a minute or two, the purge is falling behind.
+-- It reads the sessions table through a function, so no view of ours depends on (and pins) an adopted table.
 -- create or replace view can only add columns at the end: to drop or reorder one, write a migration.
-create or replace view session_sweeper_stats as
+create or replace view session_sweeper.session_sweeper_stats as
 select
   ghosts.pending as ghosts_pending,
   ghosts.oldest_age as oldest_ghost_age,
@@ -14,20 +15,14 @@ select
   last_purge.kind as last_purge_kind,
   last_purge.deleted as last_purge_deleted,
   last_purge.source as last_purge_source
-from (
-  select
-    count(*) filter (where updated_at < now() - interval '15 minutes') as pending,
-    now() - min(updated_at) as oldest_age
-  from engine_chat_sessions
-  where message_count = 0
-) ghosts
+from session_sweeper.count_ghost_sessions(15) ghosts
 cross join (
   select
     coalesce(sum(deleted) filter (where finished_at > now() - interval '1 hour'), 0) as deleted_last_hour,
     coalesce(sum(deleted), 0) as deleted_last_day
-  from session_purge_log
+  from session_sweeper.session_purge_log
   where not dry_run and finished_at > now() - interval '1 day'
 ) audit
 left join lateral (
-  select finished_at, kind, deleted, source from session_purge_log where not dry_run order by finished_at desc limit 1
+  select finished_at, kind, deleted, source from session_sweeper.session_purge_log where not dry_run order by finished_at desc limit 1
 ) last_purge on true;

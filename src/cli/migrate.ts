@@ -10,13 +10,14 @@ async function main(args: string[]) {
   if ((direction !== 'up' && direction !== 'down') || rest.length || (countArg && !/^[1-9]\d*$/.test(countArg))) {
     throw new Error(usage);
   }
-  const { databaseUrl, cronDatabase } = migrateConfigFromEnv(process.env);
+  const { databaseUrl, cronDatabase, tables } = migrateConfigFromEnv(process.env);
   if (!databaseUrl) throw new Error(`DATABASE_URL is not set.\n${usage}`);
   await migrate({
     databaseUrl,
     direction,
     count: countArg ? Number(countArg) : undefined,
     cronDatabase,
+    tables,
     log: (message) => console.log(message),
   });
 }

@@ -6,12 +6,14 @@ import { createPool } from '../../src/db.ts';
 import { createSessionStore } from '../../src/sessions.ts';
 
 export const databaseUrl = () => inject('databaseUrl');
+/** greenfield: the tables the migration created (count trigger); aria: Aria's tables, adopted (Aria counts). */
+export const layout = () => inject('layout');
 
 /** A pool on the test database for this file, emptied before each test and closed after the file. */
 export function useDatabase() {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   beforeEach(async () => {
-    await pool.query('truncate engine_chat_sessions, engine_chat_messages, session_purge_log');
+    await pool.query('truncate engine_chat_sessions, engine_chat_messages, session_sweeper.session_purge_log cascade');
   });
   afterAll(() => pool.end());
   return pool;
@@ -37,12 +39,13 @@ export async function insertSession(db: pg.Pool, { idleMinutes = 0, createdMinut
   for (let i = 0; i < messages; i++) {
     await db.query(`insert into engine_chat_messages (session_id, role, content) values ($1, 'user', 'hi')`, [id]);
   }
-  // Backdate after the messages: the trigger sets updated_at to now() on every message.
+  // After the messages: the trigger (greenfield) sets updated_at on every message; on Aria's tables the writer
+  // sets message_count, as Aria's add_message does.
   await db.query(
     `update engine_chat_sessions
-     set created_at = now() - make_interval(mins => $2), updated_at = now() - make_interval(mins => $3)
+     set created_at = now() - make_interval(mins => $2), updated_at = now() - make_interval(mins => $3), message_count = $4
      where id = $1`,
-    [id, createdMinutesAgo ?? idleMinutes, idleMinutes],
+    [id, createdMinutesAgo ?? idleMinutes, idleMinutes, messages],
   );
   return id;
 }

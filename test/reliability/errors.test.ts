@@ -45,7 +45,7 @@ describe('errors', () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const logged = lines.find((line) => line.requestId === requestId);
     expect(logged).toMatchObject({ level: 50, msg: 'request failed', path: `/api/engine/sessions/${id}/messages` });
-    expect(logged!.err.message).toMatch(/relation "engine_chat_messages" does not exist/);
+    expect(logged!.err.message).toMatch(/relation "public.engine_chat_messages" does not exist/);
     expect(logged!.err.stack).toMatch(/\n\s+at /);
   });
 

@@ -60,13 +60,16 @@ describe('the service role', () => {
     ['insert into engine_chat_sessions (agent_id, message_count) values ($$a$$, 5)'],
     ['insert into engine_chat_messages (session_id, role, content) select id, $$r$$, $$c$$ from engine_chat_sessions'],
     ['create table sweeper_intruder (id int)'],
-    ['drop function delete_ghost_sessions(int, boolean)'],
-    ['select prune_old_sessions(0)'],
-    ['select delete_old_cron_history(0)'],
+    ['drop function session_sweeper.delete_ghost_sessions(int, boolean)'],
+    ['select session_sweeper.prune_old_sessions(0)'],
+    ['select session_sweeper.delete_old_cron_history(0)'],
+    ['call session_sweeper.purge_ghost_sessions(0)'],
+    ['select session_sweeper.delete_ghost_sessions_batch(now(), null)'],
+    [`select session_sweeper.use_tables('public.engine_chat_messages', 'public.engine_chat_messages')`],
     ['select cron.schedule($$x$$, $$* * * * *$$, $$delete from engine_chat_sessions$$)'],
     ['update cron.job set active = false'],
-    ['select session_sweeper_set_active($$old-sessions-prune$$, true)'],
-    ['select session_sweeper_set_schedule($$old-sessions-prune$$, $$* * * * *$$)'],
+    ['select session_sweeper.session_sweeper_set_active($$old-sessions-prune$$, true)'],
+    ['select session_sweeper.session_sweeper_set_schedule($$old-sessions-prune$$, $$* * * * *$$)'],
   ])('is refused: %s', async (sql) => {
     await insertSession(db, { idleMinutes: 60 * 24 * 60, messages: 1 });
     await expect(asService.query(sql)).rejects.toMatchObject({ code: '42501' });
@@ -139,11 +142,11 @@ describe('the service role', () => {
   it('is the only one besides the owner that may call the functions: PUBLIC may not', async () => {
     await insertSession(db, { idleMinutes: 60 });
     for (const sql of [
-      'select delete_ghost_sessions(0)',
-      'select prune_old_sessions(0)',
-      `select log_session_purge('ghost', interval '0', false, 1000)`,
-      `select session_sweeper_pause()`,
-      `select * from add_session_message(gen_random_uuid(), 'user', 'x')`,
+      'select session_sweeper.delete_ghost_sessions(0)',
+      'select session_sweeper.prune_old_sessions(0)',
+      `select session_sweeper.log_session_purge('ghost', interval '0', false, 1000)`,
+      `select session_sweeper.session_sweeper_pause()`,
+      `select * from session_sweeper.add_session_message(gen_random_uuid(), 'user', 'x')`,
     ]) {
       await expect(asStranger.query(sql)).rejects.toMatchObject({ code: '42501' });
     }
@@ -153,12 +156,15 @@ describe('the service role', () => {
   it('calls functions that delete as SECURITY DEFINER with a fixed search_path', async () => {
     const { rows } = await db.query(
       `select proname, prosecdef, proconfig from pg_proc
-       where proname in ('delete_ghost_sessions', 'prune_old_sessions', 'delete_old_cron_history', 'add_session_message')
+       where pronamespace = 'session_sweeper'::regnamespace
+         and proname in ('delete_ghost_sessions', 'prune_old_sessions', 'delete_old_cron_history', 'add_session_message',
+                         'create_session', 'find_session', 'count_ghost_sessions', 'count_sessions',
+                         'session_sweeper_pause', 'session_sweeper_resume')
        order by proname`,
     );
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(10);
     for (const row of rows) {
-      expect(row).toMatchObject({ prosecdef: true, proconfig: ['search_path=public, pg_temp'] });
+      expect(row).toMatchObject({ prosecdef: true, proconfig: ['search_path=pg_catalog, pg_temp'] });
     }
   });
 });

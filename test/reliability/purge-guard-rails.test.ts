@@ -25,7 +25,7 @@ describe('purge guard rails', () => {
     try {
       // A purge in progress (as pg_cron's would be): it holds the 2,000 older ghosts until it commits.
       await first.query('begin');
-      const { rows } = await first.query('select delete_ghost_sessions(30) as deleted');
+      const { rows } = await first.query('select session_sweeper.delete_ghost_sessions(30) as deleted');
       expect(rows[0].deleted).toBe(2_000);
 
       // Were it waiting for those rows, this would not answer before the commit below.

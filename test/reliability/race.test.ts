@@ -31,7 +31,7 @@ async function raceAgainstPurges(threshold: () => number, pauseMs: number, work:
   };
   const sqlPurges = async () => {
     while (racing) {
-      const { rows } = await db.query('select delete_ghost_sessions($1) as n', [threshold()]);
+      const { rows } = await db.query('select session_sweeper.delete_ghost_sessions($1) as n', [threshold()]);
       deleted += rows[0].n;
       await sleep(pauseMs);
     }
