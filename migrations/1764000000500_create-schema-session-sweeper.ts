@@ -16,14 +16,25 @@ const SERVICE_ROUTINES = [
   'create_session(text, text)',
   'find_session(uuid)',
   'add_session_message(uuid, text, text)',
-  'delete_ghost_sessions(int)',
+  'delete_ghost_sessions(int, boolean)',
   'count_ghost_sessions(int)',
+  'count_sessions()',
   'interval_in_words(interval)',
   'cron_schedule_next_run(text, timestamptz)',
   'cron_field_values(text, int, int)',
   'session_sweeper_job_names()',
 ];
 const SERVICE_RELATIONS = ['session_sweeper_stats', 'session_purge_log'];
+/**
+ * Where pg_cron runs: the jobs view, and pausing and resuming our jobs from the operator's page. Those two run as
+ * the jobs' owner (SECURITY DEFINER: pg_cron lets only a job's owner alter it) and refuse any job but ours; the
+ * service role has no right on cron.job itself and cannot reschedule.
+ */
+const SERVICE_CRON_GRANTS = [
+  'select on session_sweeper.session_sweeper_jobs',
+  'execute on function session_sweeper.session_sweeper_pause(text)',
+  'execute on function session_sweeper.session_sweeper_resume(text)',
+];
 /** Only where pg_cron runs (not with CRON_DATABASE): they read cron.job. */
 const CRON_LOCAL_FILES = [
   'views/session_sweeper_jobs.sql',
@@ -167,7 +178,7 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
     grant usage on schema session_sweeper to ${role};
     ${SERVICE_ROUTINES.map((routine) => `grant execute on function session_sweeper.${routine} to ${role};`).join('\n')}
     ${SERVICE_RELATIONS.map((relation) => `grant select on session_sweeper.${relation} to ${role};`).join('\n')}
-    ${cronHere ? `grant select on session_sweeper.session_sweeper_jobs to ${role};` : ''}
+    ${cronHere ? SERVICE_CRON_GRANTS.map((grant) => `grant ${grant} to ${role};`).join('\n') : ''}
     ${login ? `grant ${role} to ${login};` : ''}
   `);
 

@@ -9,6 +9,7 @@ import { createMetrics } from './metrics.ts';
 import { requireBearerToken } from './middleware/auth.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId, type RequestIdVariables } from './middleware/request-id.ts';
+import { createDashboardRouter } from './routes/dashboard.ts';
 import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createOperatorRouter } from './routes/operator.ts';
@@ -45,6 +46,7 @@ export function createApp({ store, logger, apiTokens = [], maxBodyBytes = DEFAUL
   app.route('/', createOperatorRouter(store, metrics));
   app.route('/api/engine/sessions', createSessionsRouter(store, logger));
   addApiDocs(app);
+  app.route('/', createDashboardRouter());
 
   app.notFound((c) => errorResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {

@@ -46,21 +46,88 @@ export const Message = z
   })
   .openapi('Message');
 
-export const GhostPurgeQuery = z.object({
-  older_than_minutes: z
+const isoOrNull = z.iso.datetime({ offset: true }).nullable();
+
+/** A whole number from a query string, within 0..max (or min..max), with `fallback` when absent. */
+const wholeNumberParam = (name: string, unit: string, max: number, fallback: number, min = 0) =>
+  z
     .string()
-    .regex(/^\d+$/, 'older_than_minutes must be a whole number of minutes')
+    .regex(/^\d+$/, `${name} must be a whole number of ${unit}`)
     .transform(Number)
-    .pipe(z.number().max(MAX_PURGE_MINUTES, `older_than_minutes must be at most ${MAX_PURGE_MINUTES}`))
-    .default(15)
-    .openapi({ param: { name: 'older_than_minutes', in: 'query' }, example: '15', type: 'integer' }),
+    .pipe(
+      z
+        .number()
+        .min(min, `${name} must be at least ${min}`)
+        .max(max, `${name} must be at most ${max}`),
+    )
+    .default(fallback)
+    .openapi({ param: { name, in: 'query' }, example: String(fallback), type: 'integer' });
+
+const olderThanMinutes = wholeNumberParam('older_than_minutes', 'minutes', MAX_PURGE_MINUTES, 15);
+
+export const GhostCountQuery = z.object({ older_than_minutes: olderThanMinutes });
+
+export const GhostPurgeQuery = z.object({
+  older_than_minutes: olderThanMinutes,
+  dry_run: z
+    .enum(['true', 'false'], { error: 'dry_run must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true')
+    .openapi({ param: { name: 'dry_run', in: 'query' }, description: 'true: count only (audited as a dry run)', type: 'boolean' }),
 });
 
 export const GhostPurgeResult = z
-  .object({ deleted: z.number().int(), status: z.literal('ok') })
+  .object({
+    deleted: z.number().int().openapi({ description: 'with dry_run: how many would have been deleted' }),
+    dry_run: z.literal(true).optional().openapi({ description: 'present (true) only for a dry run' }),
+    status: z.literal('ok'),
+  })
   .openapi('GhostPurgeResult');
 
-const isoOrNull = z.iso.datetime({ offset: true }).nullable();
+export const GhostCount = z
+  .object({
+    older_than_minutes: z.number().int(),
+    ghosts: z.number().int().openapi({ description: 'sessions with no message idle for more than older_than_minutes' }),
+    oldest_ghost_age_seconds: z.number().nullable().openapi({ description: 'idle time of the oldest session with no message' }),
+  })
+  .openapi('GhostCount');
+
+export const Stats = z
+  .object({
+    ghosts_pending: z.number().int().openapi({ description: 'sessions with no message idle for more than 15 minutes' }),
+    oldest_ghost_age_seconds: z.number().nullable(),
+    purge_lag_seconds: z.number().openapi({ description: 'how far the oldest ghost is past 15 minutes; the promise: at most 60' }),
+    deleted_last_hour: z.number().int(),
+    deleted_last_day: z.number().int(),
+    sessions_total: z.number().int(),
+    last_purge_at: isoOrNull,
+    last_purge_kind: z.string().nullable(),
+    last_purge_deleted: z.number().int().nullable(),
+    last_purge_source: z.string().nullable(),
+  })
+  .openapi('Stats');
+
+export const PurgesQuery = z.object({
+  limit: wholeNumberParam('limit', 'rows', 5000, 20, 1),
+  // Only purges finished in the last `hours` (the audit keeps 30 days).
+  hours: wholeNumberParam('hours', 'hours', 24 * 30, 24 * 30, 1),
+});
+
+export const Purge = z
+  .object({
+    id: z.number().int(),
+    ran_at: z.iso.datetime({ offset: true }),
+    finished_at: z.iso.datetime({ offset: true }),
+    kind: z.enum(['ghost', 'prune']),
+    threshold_seconds: z.number(),
+    dry_run: z.boolean(),
+    deleted: z.number().int(),
+    duration_seconds: z.number(),
+    source: z.string().openapi({ example: 'pg_cron' }),
+  })
+  .openapi('Purge');
+
+export const PurgeList = z.object({ purges: z.array(Purge) }).openapi('PurgeList');
 
 export const CronJob = z
   .object({
@@ -79,8 +146,15 @@ export const CronJob = z
 
 export const CronJobList = z.object({ jobs: z.array(CronJob) }).openapi('CronJobList');
 
+export const JobParam = z.object({ job: z.string().openapi({ param: { name: 'job', in: 'path' }, example: 'ghost-sessions-purge' }) });
+
+export const JobSwitched = z.object({ job: z.string(), active: z.boolean() }).openapi('JobSwitched');
+
 export type Session = z.infer<typeof Session>;
 export type CronJob = z.infer<typeof CronJob>;
+export type Stats = z.infer<typeof Stats>;
+export type Purge = z.infer<typeof Purge>;
+export type GhostCount = z.infer<typeof GhostCount>;
 export type NewSession = z.infer<typeof NewSession>;
 export type Message = z.infer<typeof Message>;
 export type NewMessage = z.infer<typeof NewMessage>;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { queryWithTimeouts } from './db.ts';
-import type { CronJob, Message, NewMessage, NewSession, Session } from './schemas.ts';
+import type { CronJob, GhostCount, Message, NewMessage, NewSession, Purge, Session, Stats } from './schemas.ts';
 
 /** What the HTTP routes need from the database; tests of the routes may pass a fake. */
 export interface SessionStore {
@@ -8,11 +8,19 @@ export interface SessionStore {
   findSession(id: string): Promise<Session | undefined>;
   /** undefined when the session does not exist (never did, or was purged before the message committed). */
   addMessage(sessionId: string, input: NewMessage): Promise<Message | undefined>;
-  deleteGhostSessions(olderThanMinutes: number): Promise<number>;
+  /** With dryRun, counts only (the audit records it as a dry run). */
+  deleteGhostSessions(olderThanMinutes: number, dryRun?: boolean): Promise<number>;
+  countGhostSessions(olderThanMinutes: number): Promise<GhostCount>;
   /** Resolves when the database answers a query, rejects otherwise. */
   ping(): Promise<void>;
   /** Our pg_cron jobs (the session_sweeper_jobs view); undefined where pg_cron runs in another database. */
   listJobs(): Promise<CronJob[] | undefined>;
+  /** Pauses or resumes one of our jobs; undefined where pg_cron runs in another database. */
+  setJobActive(job: string, active: boolean): Promise<{ job: string; active: boolean } | undefined>;
+  /** The session_sweeper_stats view and the number of sessions, for the operator's page. */
+  readStats(): Promise<Stats>;
+  /** The purge audit, newest first: at most `limit` rows finished in the last `hours`. */
+  listPurges(query: { limit: number; hours: number }): Promise<Purge[]>;
   /** The session_sweeper_stats view, and the purge audit rows after `afterAuditId`, summed, for /metrics. */
   readPurgeStats(afterAuditId: number): Promise<PurgeStats>;
 }
@@ -64,9 +72,21 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
       return row && { ...row, id, created_at: row.created_at.toISOString() };
     },
 
-    async deleteGhostSessions(olderThanMinutes) {
-      const { rows } = await query('select session_sweeper.delete_ghost_sessions($1) as deleted', [olderThanMinutes]);
+    async deleteGhostSessions(olderThanMinutes, dryRun = false) {
+      const { rows } = await query('select session_sweeper.delete_ghost_sessions($1, dry_run => $2) as deleted', [
+        olderThanMinutes,
+        dryRun,
+      ]);
       return rows[0].deleted;
+    },
+
+    async countGhostSessions(olderThanMinutes) {
+      const { rows } = await query(
+        `select pending::int as ghosts, extract(epoch from oldest_age)::float8 as oldest_ghost_age_seconds
+         from session_sweeper.count_ghost_sessions($1)`,
+        [olderThanMinutes],
+      );
+      return { older_than_minutes: olderThanMinutes, ...rows[0] };
     },
 
     async ping() {
@@ -89,6 +109,44 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
         last_success_at: iso(row.last_success_at),
         next_run_at: iso(row.next_run_at),
       }));
+    },
+
+    async setJobActive(job, active) {
+      // Checked first, as in listJobs.
+      const { rows: installed } = await query(
+        `select to_regproc('session_sweeper.session_sweeper_pause') is not null as installed`,
+      );
+      if (!installed[0].installed) return undefined;
+      const { rows } = await query(
+        `select jobname as job, active from session_sweeper.${active ? 'session_sweeper_resume' : 'session_sweeper_pause'}($1)`,
+        [job],
+      );
+      return rows[0];
+    },
+
+    async readStats() {
+      const { rows } = await query(
+        `select ghosts_pending::int, extract(epoch from oldest_ghost_age)::float8 as oldest_ghost_age_seconds,
+                extract(epoch from purge_lag)::float8 as purge_lag_seconds, deleted_last_hour::int, deleted_last_day::int,
+                session_sweeper.count_sessions()::int as sessions_total,
+                last_purge_at, last_purge_kind, last_purge_deleted, last_purge_source
+         from session_sweeper.session_sweeper_stats`,
+      );
+      const row = rows[0];
+      return { ...row, purge_lag_seconds: row.purge_lag_seconds ?? 0, last_purge_at: row.last_purge_at?.toISOString() ?? null };
+    },
+
+    async listPurges({ limit, hours }) {
+      const { rows } = await query(
+        `select id::float8 as id, ran_at, finished_at, kind, extract(epoch from threshold)::float8 as threshold_seconds, dry_run,
+                deleted, extract(epoch from duration)::float8 as duration_seconds, source
+         from session_sweeper.session_purge_log
+         where finished_at > now() - make_interval(hours => $2)
+         order by finished_at desc, id desc
+         limit $1`,
+        [limit, hours],
+      );
+      return rows.map((row) => ({ ...row, ran_at: row.ran_at.toISOString(), finished_at: row.finished_at.toISOString() }));
     },
 
     async readPurgeStats(afterAuditId) {

@@ -17,6 +17,10 @@ function fakeStore(overrides: Partial<SessionStore> = {}) {
     deleteGhostSessions: fail('deleteGhostSessions') as SessionStore['deleteGhostSessions'],
     listJobs: fail('listJobs') as SessionStore['listJobs'],
     readPurgeStats: fail('readPurgeStats') as SessionStore['readPurgeStats'],
+    countGhostSessions: fail('countGhostSessions') as SessionStore['countGhostSessions'],
+    setJobActive: fail('setJobActive') as SessionStore['setJobActive'],
+    readStats: fail('readStats') as SessionStore['readStats'],
+    listPurges: fail('listPurges') as SessionStore['listPurges'],
     ping: async () => {},
     ...overrides,
   };

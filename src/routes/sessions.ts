@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { errorResponse } from '../errors.ts';
 import {
   ErrorBody,
+  GhostCount,
+  GhostCountQuery,
   GhostPurgeQuery,
   GhostPurgeResult,
   Message,
@@ -31,9 +33,18 @@ const createSessionRoute = createRoute({
 const purgeGhostSessionsRoute = createRoute({
   method: 'delete',
   path: '/ghosts',
-  summary: 'Delete sessions with no message idle for more than older_than_minutes (default 15)',
+  summary: 'Delete sessions with no message idle for more than older_than_minutes (default 15); dry_run=true only counts them',
   request: { query: GhostPurgeQuery },
-  responses: { 200: json(GhostPurgeResult, 'How many sessions were deleted'), 400: badRequest },
+  responses: { 200: json(GhostPurgeResult, 'How many sessions were (or, in a dry run, would be) deleted'), 400: badRequest },
+});
+
+// Registered before /{id}, which would otherwise take "ghosts" for an id.
+const countGhostSessionsRoute = createRoute({
+  method: 'get',
+  path: '/ghosts',
+  summary: 'Count sessions with no message idle for more than older_than_minutes (default 15), and the oldest one; deletes nothing',
+  request: { query: GhostCountQuery },
+  responses: { 200: json(GhostCount, 'The count'), 400: badRequest },
 });
 
 const getSessionRoute = createRoute({
@@ -56,13 +67,17 @@ export function createSessionsRouter(store: SessionStore, logger: Logger) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
     .openapi(purgeGhostSessionsRoute, async (c) => {
-      const olderThanMinutes = c.req.valid('query').older_than_minutes;
+      const { older_than_minutes: olderThanMinutes, dry_run: dryRun } = c.req.valid('query');
       const started = performance.now();
-      const deleted = await store.deleteGhostSessions(olderThanMinutes);
+      const deleted = await store.deleteGhostSessions(olderThanMinutes, dryRun);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      logger.info({ request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs }, 'manual ghost purge');
-      return c.json({ deleted, status: 'ok' as const }, 200);
+      logger.info(
+        { request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs },
+        dryRun ? 'manual ghost purge, dry run (counted only)' : 'manual ghost purge',
+      );
+      return c.json(dryRun ? { deleted, dry_run: true as const, status: 'ok' as const } : { deleted, status: 'ok' as const }, 200);
     })
+    .openapi(countGhostSessionsRoute, async (c) => c.json(await store.countGhostSessions(c.req.valid('query').older_than_minutes), 200))
     .openapi(getSessionRoute, async (c) => {
       const session = await store.findSession(c.req.valid('param').id);
       return session ? c.json(session, 200) : errorResponse(c, 404, 'session not found');

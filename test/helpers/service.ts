@@ -76,7 +76,10 @@ export async function startService(env: Record<string, string>): Promise<Service
     service.exited.then((code) => {
       throw new Error(`service exited with ${code} before listening: ${service.stderr()}`);
     }),
-  ]);
+  ]).catch((error) => {
+    service.kill('SIGKILL'); // the caller never gets it, so nobody else would stop it
+    throw error;
+  });
   const baseUrl = /http:\/\/[^ ]+/.exec(listening.msg)![0];
   return { ...service, baseUrl };
 }

@@ -60,13 +60,16 @@ describe('the service role', () => {
     ['insert into engine_chat_sessions (agent_id, message_count) values ($$a$$, 5)'],
     ['insert into engine_chat_messages (session_id, role, content) select id, $$r$$, $$c$$ from engine_chat_sessions'],
     ['create table sweeper_intruder (id int)'],
-    ['drop function session_sweeper.delete_ghost_sessions(int)'],
+    ['drop function session_sweeper.delete_ghost_sessions(int, boolean)'],
     ['select session_sweeper.prune_old_sessions(0)'],
     ['select session_sweeper.delete_old_cron_history(0)'],
     ['call session_sweeper.purge_ghost_sessions(0)'],
     ['select session_sweeper.delete_ghost_sessions_batch(now(), null)'],
     [`select session_sweeper.use_tables('public.engine_chat_messages', 'public.engine_chat_messages')`],
     ['select cron.schedule($$x$$, $$* * * * *$$, $$delete from engine_chat_sessions$$)'],
+    ['update cron.job set active = false'],
+    ['select session_sweeper.session_sweeper_set_active($$old-sessions-prune$$, true)'],
+    ['select session_sweeper.session_sweeper_set_schedule($$old-sessions-prune$$, $$* * * * *$$)'],
   ])('is refused: %s', async (sql) => {
     await insertSession(db, { idleMinutes: 60 * 24 * 60, messages: 1 });
     await expect(asService.query(sql)).rejects.toMatchObject({ code: '42501' });
@@ -95,6 +98,18 @@ describe('the service role', () => {
       const jobs = await app.request('/api/engine/jobs');
       expect(jobs.status).toBe(200);
       expect(JSON.stringify(await jobs.json())).toContain('ghost-sessions-purge');
+      expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=0')).json()).toMatchObject({ ghosts: 0 });
+      const dryRun = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0&dry_run=true', { method: 'DELETE' });
+      expect(await dryRun.json()).toEqual({ deleted: 0, dry_run: true, status: 'ok' });
+      expect((await (await app.request('/api/engine/purges')).json()).purges).toHaveLength(2);
+      expect(await (await app.request('/api/engine/stats')).json()).toMatchObject({ sessions_total: 1 });
+      // Pausing and resuming one of our jobs: through the SECURITY DEFINER functions, as the jobs' owner.
+      const jobActive = async () =>
+        (await db.query(`select active from cron.job where jobname = 'old-sessions-prune'`)).rows[0].active;
+      expect((await app.request('/api/engine/jobs/old-sessions-prune/resume', { method: 'POST' })).status).toBe(200);
+      expect(await jobActive()).toBe(true);
+      expect((await app.request('/api/engine/jobs/old-sessions-prune/pause', { method: 'POST' })).status).toBe(200);
+      expect(await jobActive()).toBe(false);
       const metrics = await (await app.request('/metrics')).text();
       expect(metrics).toMatch(/^session_sweeper_database_up 1$/m);
       const { rows } = await db.query('select id, message_count from engine_chat_sessions');
@@ -143,10 +158,11 @@ describe('the service role', () => {
       `select proname, prosecdef, proconfig from pg_proc
        where pronamespace = 'session_sweeper'::regnamespace
          and proname in ('delete_ghost_sessions', 'prune_old_sessions', 'delete_old_cron_history', 'add_session_message',
-                         'create_session', 'find_session', 'count_ghost_sessions')
+                         'create_session', 'find_session', 'count_ghost_sessions', 'count_sessions',
+                         'session_sweeper_pause', 'session_sweeper_resume')
        order by proname`,
     );
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(10);
     for (const row of rows) {
       expect(row).toMatchObject({ prosecdef: true, proconfig: ['search_path=pg_catalog, pg_temp'] });
     }
