@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
@@ -50,11 +50,15 @@ describe('API description', () => {
     );
   });
 
-  it("matches the README: every curl example and every route in its table is a documented operation", async () => {
+  it("matches the README and docs/: every curl example and every route in the README's table is a documented operation", async () => {
     const documented = await documentedOperations();
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const docsDir = new URL('../docs/', import.meta.url);
+    const pages = await Promise.all(
+      (await readdir(docsDir)).filter((name) => name.endsWith('.md')).map((name) => readFile(new URL(name, docsDir), 'utf8')),
+    );
     const used = new Set<string>();
-    for (const [line] of readme.matchAll(/^curl .*$/gm)) {
+    for (const [line] of [readme, ...pages].join('\n').matchAll(/^curl .*$/gm)) {
       const method = line.match(/-X (\w+)/)?.[1] ?? (line.includes(' -d ') ? 'POST' : 'GET');
       const path = new URL(line.match(/"?(http:\/\/localhost:\d+[^\s"]*)/)![1]).pathname;
       used.add(asTemplate(path, documented, method));
