@@ -18,6 +18,9 @@ create or replace function session_sweeper.delete_ghost_sessions_batch(cutoff ti
 returns int
 language plpgsql
 set search_path = pg_catalog, pg_temp
+-- The scan must walk the ghost index in updated_at order and stop after max_rows; with the anti-join the planner
+-- would otherwise sort every candidate of the backlog (a bitmap scan) for each batch.
+set enable_sort = off
 as $$
 declare
   tables session_sweeper.settings := session_sweeper.current_settings();
