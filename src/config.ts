@@ -86,7 +86,7 @@ export type Config = {
   host: string;
   /** Unset: `npm start` runs an embedded PostgreSQL under `dataDir`. */
   databaseUrl: string | undefined;
-  /** Who migrates at start-up when the service's own role may not (see README); default databaseUrl. */
+  /** Who migrates at start-up when the service's own role may not (see docs/security.md); default databaseUrl. */
   migrationDatabaseUrl: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Bearer tokens accepted on /api; empty: no authentication (loopback only). */

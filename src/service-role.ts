@@ -1,4 +1,4 @@
-// The database role the HTTP service runs as (see README, "Security"). Used by the migrations that grant to it.
+// The database role the HTTP service runs as (see docs/security.md). Used by the migrations that grant to it.
 
 /** SERVICE_DB_ROLE (default session_sweeper_api): the NOLOGIN role holding the service's rights. */
 export function serviceRole(): string {
