@@ -1,6 +1,8 @@
--- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs.
--- create or replace view can only add columns at the end: to drop or reorder one, write a migration.
-create or replace view session_sweeper.session_sweeper_jobs as
+-- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs (which adds when each job runs next:
+-- src/cron-next-run.ts). Dropped and created again, so that a column can go; the grant to the service role goes
+-- with it and is given again after this file.
+drop view if exists session_sweeper.session_sweeper_jobs;
+create view session_sweeper.session_sweeper_jobs as
 select
   j.jobname::text as job,
   j.schedule,
@@ -9,13 +11,7 @@ select
   last_run.status as last_status,
   last_run.start_time as last_run_at,
   last_run.end_time - last_run.start_time as last_duration,
-  last_success.end_time as last_success_at,
-  next_run.at as next_run_at,
-  case
-    when not j.active then 'paused'
-    when next_run.at is null then 'unknown'
-    else 'in ' || session_sweeper.interval_in_words(next_run.at - now())
-  end as next_due
+  last_success.end_time as last_success_at
 from cron.job j
 left join lateral (
   select d.status, d.start_time, d.end_time
@@ -27,6 +23,5 @@ left join lateral (
 left join lateral (
   select max(d.end_time) as end_time from cron.job_run_details d where d.jobid = j.jobid and d.status = 'succeeded'
 ) last_success on true
-cross join lateral (select session_sweeper.cron_schedule_next_run(j.schedule) as at) next_run
 where j.jobname = any(session_sweeper.session_sweeper_job_names())
 order by j.jobname;
