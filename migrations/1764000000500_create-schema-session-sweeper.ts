@@ -1,10 +1,10 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
 import { escapeLiteral } from 'pg';
-import { CRON_JOBS } from '../src/cron-jobs.ts';
-import { pgCronIsElsewhere } from '../src/managed-cron.ts';
-import { serviceLogin, serviceRole } from '../src/service-role.ts';
-import { readSqlFile, sqlObjectFiles } from '../src/sql-files.ts';
-import { DEFAULT_TABLES, TABLE_SETTINGS } from '../src/table-settings.ts';
+import { CRON_JOBS } from '../src/schema/cron-jobs.ts';
+import { pgCronIsElsewhere } from '../src/schema/managed-cron.ts';
+import { serviceLogin, serviceRole } from '../src/schema/service-role.ts';
+import { readSqlFile, sqlObjectFiles } from '../src/schema/sql-files.ts';
+import { DEFAULT_TABLES, TABLE_SETTINGS } from '../src/schema/table-settings.ts';
 
 // Everything of ours in schema session_sweeper, on the chat tables the settings name (SESSIONS_TABLE, ...):
 // adopted when they exist (never altered), created with our count trigger when they are the default and missing.

@@ -4,10 +4,10 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { createPool } from '../src/db.ts';
-import { migrate } from '../src/migrate.ts';
-import { createSessionStore } from '../src/sessions.ts';
+import { createApp } from '../src/http/app.ts';
+import { createPool } from '../src/db/pool.ts';
+import { migrate } from '../src/schema/migrate.ts';
+import { createSessionStore } from '../src/db/sessions.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { databaseUrl, useDatabase } from './helpers/db.ts';

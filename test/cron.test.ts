@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CRON_JOB_NAMES } from '../src/cron-jobs.ts';
+import { CRON_JOB_NAMES } from '../src/schema/cron-jobs.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { insertSession, useDatabase } from './helpers/db.ts';
 

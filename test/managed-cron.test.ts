@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRON_JOBS } from '../src/cron-jobs.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded-postgres.ts';
-import { databaseUrlFor } from '../src/managed-cron.ts';
-import { migrate } from '../src/migrate.ts';
+import { CRON_JOBS } from '../src/schema/cron-jobs.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
+import { databaseUrlFor } from '../src/schema/managed-cron.ts';
+import { migrate } from '../src/schema/migrate.ts';
 import { MIGRATION_COUNT } from './helpers/migrations.ts';
 
 let cluster: EmbeddedPostgres;

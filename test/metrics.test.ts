@@ -1,9 +1,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { createPool } from '../src/db.ts';
-import { createSessionStore } from '../src/sessions.ts';
+import { createApp } from '../src/http/app.ts';
+import { createPool } from '../src/db/pool.ts';
+import { createSessionStore } from '../src/db/sessions.ts';
 import { databaseUrl, insertSession, useApp, useDatabase } from './helpers/db.ts';
 import { parsePrometheus } from './helpers/prometheus.ts';
 

@@ -1,8 +1,8 @@
 // Route behaviour with a fake store: validation, error shapes, what reaches the store.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import type { SessionStore } from '../src/sessions.ts';
+import { createApp } from '../src/http/app.ts';
+import type { SessionStore } from '../src/db/sessions.ts';
 
 function fakeStore(overrides: Partial<SessionStore> = {}) {
   const calls: unknown[][] = [];

@@ -1,4 +1,4 @@
--- The pg_cron jobs this project owns (names are a contract; src/cron-jobs.ts holds their definitions).
+-- The pg_cron jobs this project owns (names are a contract; src/schema/cron-jobs.ts holds their definitions).
 create or replace function session_sweeper.session_sweeper_job_names()
 returns text[]
 language sql

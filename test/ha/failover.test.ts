@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/migrate.ts';
+import { migrate } from '../../src/schema/migrate.ts';
 import { insertSession } from '../helpers/db.ts';
 import { startHaCluster, waitFor, type HaCluster, type Member, type MemberState } from '../helpers/ha-cluster.ts';
 import { startService, type Service } from '../helpers/service.ts';

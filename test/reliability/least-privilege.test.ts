@@ -2,9 +2,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { createPool } from '../../src/db.ts';
-import { createSessionStore } from '../../src/sessions.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { createSessionStore } from '../../src/db/sessions.ts';
 import { countSessions, databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
 import { startService } from '../helpers/service.ts';
 

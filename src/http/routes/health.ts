@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { errorResponse } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
-import type { SessionStore } from '../sessions.ts';
+import type { SessionStore } from '../../db/sessions.ts';
 
 const Ok = z.object({ status: z.literal('ok') }).openapi('Ok');
 const ok = { content: { 'application/json': { schema: Ok } }, description: 'Up' };

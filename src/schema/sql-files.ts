@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 
-const sqlDir = fileURLToPath(new URL('../sql/', import.meta.url));
+const sqlDir = fileURLToPath(new URL('../../sql/', import.meta.url));
 
 /** Reads a file under sql/, e.g. readSqlFile('functions/delete_ghost_sessions.sql'). */
 export function readSqlFile(relativePath: string): Promise<string> {

@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { errorResponse } from '../errors.ts';
-import type { Metrics } from '../metrics.ts';
-import { CRON_JOB_NAMES } from '../cron-jobs.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { CRON_JOB_NAMES } from '../../schema/cron-jobs.ts';
 import { CronJobList, ErrorBody, JobParam, JobSwitched, PurgeList, PurgesQuery, Stats } from '../schemas.ts';
-import type { SessionStore } from '../sessions.ts';
+import type { SessionStore } from '../../db/sessions.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

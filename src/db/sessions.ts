@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { queryWithTimeouts } from './db.ts';
-import type { CronJob, GhostCount, Message, NewMessage, NewSession, Purge, Session, Stats } from './schemas.ts';
+import { queryWithTimeouts } from './pool.ts';
+import type { CronJob, GhostCount, Message, NewMessage, NewSession, Purge, Session, Stats } from '../http/schemas.ts';
 
 /** What the HTTP routes need from the database; tests of the routes may pass a fake. */
 export interface SessionStore {

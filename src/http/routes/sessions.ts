@@ -13,7 +13,7 @@ import {
   Session,
   SessionIdParam,
 } from '../schemas.ts';
-import type { SessionStore } from '../sessions.ts';
+import type { SessionStore } from '../../db/sessions.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

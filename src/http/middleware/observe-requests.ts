@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { Logger } from 'pino';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../../observability/metrics.ts';
 
 /**
  * One log line and one metrics observation per request. Metrics are labelled by the route pattern

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { PG_MIGRATE_LOCK_ID, runner } from 'node-pg-migrate';
 import pg from 'pg';
-import { connectOrExplain } from './db.ts';
+import { connectOrExplain } from '../db/pool.ts';
 import { CRON_DATABASE_SETTING, databaseUrlFor, prepareCronDatabase, syncJobsFromCronDatabase } from './managed-cron.ts';
 import { refreshSqlObjects } from './sql-files.ts';
 import { TABLE_SETTINGS, type TableNames } from './table-settings.ts';
 
-const defaultMigrationsDir = fileURLToPath(new URL('../migrations/', import.meta.url));
+const defaultMigrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 export type MigrateOptions = {
   databaseUrl: string;

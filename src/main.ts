@@ -2,13 +2,13 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.ts';
+import { createApp } from './http/app.ts';
 import { configFromEnv } from './config.ts';
-import { createPool, messageWithHint, redactUrl } from './db.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
-import { createLogger } from './logger.ts';
-import { migrate } from './migrate.ts';
-import { createSessionStore } from './sessions.ts';
+import { createPool, messageWithHint, redactUrl } from './db/pool.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev/embedded-postgres.ts';
+import { createLogger } from './observability/logger.ts';
+import { migrate } from './schema/migrate.ts';
+import { createSessionStore } from './db/sessions.ts';
 
 const defaultDataDir = fileURLToPath(new URL('../.data/', import.meta.url));
 /** How long in-flight requests may take to finish after SIGTERM before their connections are closed. */

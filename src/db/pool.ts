@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { throttledWarning } from './throttled-log.ts';
+import { throttledWarning } from '../observability/throttled-log.ts';
 
 /** Connection errors that mean "nothing answers there", as opposed to a refused login or a bad query. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);

@@ -1,6 +1,6 @@
 // GET /metrics in Prometheus text format: HTTP traffic, and the purge as the database sees it.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SessionStore } from './sessions.ts';
+import type { SessionStore } from '../db/sessions.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 

@@ -2,10 +2,10 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_BODY_BYTES } from './config.ts';
-import { isDatabaseUnavailable } from './db.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../config.ts';
+import { isDatabaseUnavailable } from '../db/pool.ts';
 import { errorResponse } from './errors.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics } from '../observability/metrics.ts';
 import { requireBearerToken } from './middleware/auth.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId, type RequestIdVariables } from './middleware/request-id.ts';
@@ -14,8 +14,8 @@ import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createOperatorRouter } from './routes/operator.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
-import type { SessionStore } from './sessions.ts';
-import { throttledWarning } from './throttled-log.ts';
+import type { SessionStore } from '../db/sessions.ts';
+import { throttledWarning } from '../observability/throttled-log.ts';
 
 export type AppDeps = {
   store: SessionStore;
