@@ -19,25 +19,24 @@ const SERVICE_ROUTINES = [
   'delete_ghost_sessions(int, boolean)',
   'count_ghost_sessions(int)',
   'count_sessions()',
-  'interval_in_words(interval)',
-  'cron_schedule_next_run(text, timestamptz)',
-  'cron_field_values(text, int, int)',
   'session_sweeper_job_names()',
 ];
 const SERVICE_RELATIONS = ['session_sweeper_stats', 'session_purge_log'];
 /**
- * Where pg_cron runs: the jobs view, and pausing and resuming our jobs from the operator's page. Those two run as
- * the jobs' owner (SECURITY DEFINER: pg_cron lets only a job's owner alter it) and refuse any job but ours; the
+ * Where pg_cron runs: the jobs view and its schedules' time zone, and pausing and resuming our jobs from the
+ * operator's page. Those three run as the jobs' owner (SECURITY DEFINER: pg_cron lets only a job's owner alter it) and refuse any job but ours; the
  * service role has no right on cron.job itself and cannot reschedule.
  */
 const SERVICE_CRON_GRANTS = [
   'select on session_sweeper.session_sweeper_jobs',
+  'execute on function session_sweeper.cron_timezone()',
   'execute on function session_sweeper.session_sweeper_pause(text)',
   'execute on function session_sweeper.session_sweeper_resume(text)',
 ];
-/** Only where pg_cron runs (not with CRON_DATABASE): they read cron.job. */
+/** Only where pg_cron runs (not with CRON_DATABASE): they read cron.job or pg_cron's settings. */
 const CRON_LOCAL_FILES = [
   'views/session_sweeper_jobs.sql',
+  'functions/cron_timezone.sql',
   'functions/session_sweeper_set_active.sql',
   'functions/session_sweeper_pause.sql',
   'functions/session_sweeper_resume.sql',

@@ -1,8 +1,17 @@
--- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs (which adds when each job runs next:
--- src/cron-next-run.ts). Dropped and created again, so that a column can go; the grant to the service role goes
--- with it and is given again after this file.
-drop view if exists session_sweeper.session_sweeper_jobs;
-create view session_sweeper.session_sweeper_jobs as
+-- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs, which adds when each job runs next
+-- (src/db/cron-next-run.ts). create or replace view can only add columns at the end.
+do $$
+begin
+  -- The view before the service computed next_run_at and next_due: dropped (and the grant to the service role
+  -- with it, given again after this file), with the SQL cron parser it called.
+  if exists (select from pg_attribute where attrelid = to_regclass('session_sweeper.session_sweeper_jobs') and attname = 'next_due') then
+    drop view session_sweeper.session_sweeper_jobs;
+    drop function session_sweeper.cron_schedule_next_run(text, timestamptz), session_sweeper.cron_field_values(text, int, int),
+      session_sweeper.interval_in_words(interval);
+  end if;
+end
+$$;
+create or replace view session_sweeper.session_sweeper_jobs as
 select
   j.jobname::text as job,
   j.schedule,

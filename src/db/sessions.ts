@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { nextDue, nextRun } from './cron-next-run.ts';
 import { queryWithTimeouts } from './pool.ts';
 import type { CronJob, GhostCount, Message, NewMessage, NewSession, Purge, Session, Stats } from '../http/schemas.ts';
 
@@ -97,18 +98,23 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
       // Checked first: a failing query would cost the pool its connection (see addMessage).
       const { rows: view } = await query(`select to_regclass('session_sweeper.session_sweeper_jobs') is not null as installed`);
       if (!view[0].installed) return undefined;
+      // Both clocks and the time zone are pg_cron's: the database's.
       const { rows } = await query(
         `select job, schedule, command, active, last_status, last_run_at, extract(epoch from last_duration)::float8 as last_duration_seconds,
-                last_success_at, next_run_at, next_due
+                last_success_at, now() as now, session_sweeper.cron_timezone() as time_zone
          from session_sweeper.session_sweeper_jobs`,
       );
       const iso = (value: Date | null) => value && value.toISOString();
-      return rows.map((row) => ({
-        ...row,
-        last_run_at: iso(row.last_run_at),
-        last_success_at: iso(row.last_success_at),
-        next_run_at: iso(row.next_run_at),
-      }));
+      return rows.map(({ now, time_zone, ...job }) => {
+        const next = nextRun(job.schedule, { now, timeZone: time_zone, lastStart: job.last_run_at });
+        return {
+          ...job,
+          last_run_at: iso(job.last_run_at),
+          last_success_at: iso(job.last_success_at),
+          next_run_at: iso(next),
+          next_due: nextDue(job.active, next, now),
+        };
+      });
     },
 
     async setJobActive(job, active) {

@@ -13,7 +13,7 @@ const CRON_ELSEWHERE = 'the jobs are not in this database: pg_cron runs in anoth
 const listJobsRoute = createRoute({
   method: 'get',
   path: '/api/engine/jobs',
-  summary: 'Our pg_cron jobs: schedule, active, last run, next due (the session_sweeper_jobs view)',
+  summary: 'Our pg_cron jobs: schedule, active, last run (the session_sweeper_jobs view) and next run',
   responses: {
     200: { content: { 'application/json': { schema: CronJobList } }, description: 'The jobs' },
     404: json(ErrorBody, 'pg_cron runs in another database (CRON_DATABASE): the view is there, not here'),

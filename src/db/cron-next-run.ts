@@ -14,6 +14,13 @@ const SPECIALS: Record<string, string> = {
   '@hourly': '0 * * * *',
 };
 
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** Names as numbers, as pg_cron reads them: 'sun' is always 0 (croner reads '-sun' as 7, so 'mon-sun' is every day). */
+const numbered = (field: string, names: string[], first: number) =>
+  field.replace(/[a-z]+/gi, (name) => (names.includes(name.toLowerCase()) ? String(names.indexOf(name.toLowerCase()) + first) : name));
+
 /** pg_cron 1.5+: '[1-59] second(s)', run again that long after the job's last start. */
 const SECONDS = /^\s*(\d+)\s*seconds?\s*$/i;
 
@@ -39,7 +46,8 @@ export function nextRun(schedule: string, { now, timeZone, lastStart }: NextRunC
   if (fields.length !== 5) return null;
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields;
   try {
-    const cron = new Cron([minute, hour, dayOfMonth === '$' ? 'L' : dayOfMonth, month, dayOfWeek].join(' '), {
+    const pattern = [minute, hour, dayOfMonth === '$' ? 'L' : dayOfMonth, numbered(month, MONTHS, 1), numbered(dayOfWeek, DAYS, 0)];
+    const cron = new Cron(pattern.join(' '), {
       mode: '5-part',
       timezone: timeZone ?? 'GMT',
       // As in Vixie cron: a day must match both day fields when either starts with '*' (even '*/2'), else either one.
