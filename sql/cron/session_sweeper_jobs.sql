@@ -1,5 +1,6 @@
 -- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs.
--- create or replace view can only add columns at the end: to drop or reorder one, write a migration.
+-- create or replace view can only add columns at the end: to drop or reorder one, drop the view first in this file
+-- (migrate up grants it again).
 create or replace view session_sweeper.session_sweeper_jobs as
 select
   j.jobname::text as job,
@@ -28,5 +29,5 @@ left join lateral (
   select max(d.end_time) as end_time from cron.job_run_details d where d.jobid = j.jobid and d.status = 'succeeded'
 ) last_success on true
 cross join lateral (select session_sweeper.cron_schedule_next_run(j.schedule) as at) next_run
-where j.jobname = any(session_sweeper.session_sweeper_job_names())
+where session_sweeper.is_session_sweeper_job(j.jobname)
 order by j.jobname;
