@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { databaseUrlFor } from '../../src/managed-cron.ts';
+import { databaseUrlFor } from '../../src/schema/cron-jobs.ts';
 import { SHARED_DATABASE_LOCK, setFileDatabase, waitForProjectDatabase } from '../helpers/file-database.ts';
 
 const project = await waitForProjectDatabase(inject('projectDatabaseFile'));
