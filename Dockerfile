@@ -13,7 +13,7 @@
 #   NPM_CA_FILE=/etc/ssl/certs/ca-certificates.crt docker compose build
 ARG NODE_MAJOR=20
 
-# Stage 1: compile the service and its migrations to JavaScript (npm run build, tsconfig.build.json).
+# Stage 1: compile the service to JavaScript (npm run build, tsconfig.build.json).
 FROM node:${NODE_MAJOR}-bookworm-slim AS build
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false
 WORKDIR /app
@@ -28,7 +28,7 @@ COPY sql ./sql
 COPY migrations ./migrations
 RUN npm run build
 
-# Stage 2: production dependencies and the compiled dist/ (with sql/ and the page's files), no TypeScript.
+# Stage 2: production dependencies and the compiled dist/ (with sql/, migrations/ and the page's files), no TypeScript.
 FROM node:${NODE_MAJOR}-bookworm-slim
 ENV NODE_ENV=production \
     NPM_CONFIG_UPDATE_NOTIFIER=false \

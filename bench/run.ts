@@ -77,7 +77,7 @@ async function main() {
 export type BenchResults = Awaited<ReturnType<typeof measure>>;
 
 async function measure(db: pg.Client, databaseUrl: string) {
-  const { rows: job } = await db.query(`select command from cron.job where jobname = 'ghost-sessions-purge'`);
+  const { rows: job } = await db.query(`select command from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`);
   const cronCommand: string = job[0].command;
   // Runs the purge exactly as the cron job does, and checks it deleted what it should.
   const cronPurge = async (expected: number) => {

@@ -124,7 +124,7 @@ describe("session-sweeper on Aria's tables", () => {
     await seed('idle ghost, count NULL', { minutes: 600, messages: 0, count: null });
     const messagesBefore = (await ariaRows()).messages;
 
-    const { rows: job } = await db.query(`select command from cron.job where jobname = 'ghost-sessions-purge'`);
+    const { rows: job } = await db.query(`select command from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`);
     const psql = new pg.Client({ connectionString: databaseUrl(), application_name: 'psql' });
     await psql.connect();
     try {

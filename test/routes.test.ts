@@ -30,15 +30,15 @@ function fakeStore(overrides: Partial<SessionStore> = {}) {
 const silent = pino({ level: 'silent' });
 
 describe('routes', () => {
-  it('passes older_than_minutes to the store, 15 when absent', async () => {
-    const seen: number[] = [];
-    const { store } = fakeStore({ deleteGhostSessions: async (minutes) => (seen.push(minutes), 7) });
+  it("passes older_than_minutes to the store, nothing when absent (the database's threshold applies)", async () => {
+    const seen: (number | undefined)[] = [];
+    const { store } = fakeStore({ deleteGhostSessions: async (minutes) => (seen.push(minutes), { deleted: 7, olderThanMinutes: minutes ?? 15 }) });
     const app = createApp({ store, logger: silent });
     const first = await app.request('/api/engine/sessions/ghosts', { method: 'DELETE' });
     const second = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0', { method: 'DELETE' });
     expect(await first.json()).toEqual({ deleted: 7, status: 'ok' });
     expect(second.status).toBe(200);
-    expect(seen).toEqual([15, 0]);
+    expect(seen).toEqual([undefined, 0]);
   });
 
   it.each([

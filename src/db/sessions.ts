@@ -9,9 +9,9 @@ export interface SessionStore {
   findSession(id: string): Promise<Session | undefined>;
   /** undefined when the session does not exist (never did, or was purged before the message committed). */
   addMessage(sessionId: string, input: NewMessage): Promise<Message | undefined>;
-  /** With dryRun, counts only (the audit records it as a dry run). */
-  deleteGhostSessions(olderThanMinutes: number, dryRun?: boolean): Promise<number>;
-  countGhostSessions(olderThanMinutes: number): Promise<GhostCount>;
+  /** With dryRun, counts only (the audit records it as a dry run). Answers the threshold it used too. */
+  deleteGhostSessions(olderThanMinutes: number | undefined, dryRun?: boolean): Promise<{ deleted: number; olderThanMinutes: number }>;
+  countGhostSessions(olderThanMinutes: number | undefined): Promise<GhostCount>;
   /** Resolves when the database answers a query, rejects otherwise. */
   ping(): Promise<void>;
   /** Our pg_cron jobs (the session_sweeper_jobs view); undefined where pg_cron runs in another database. */
@@ -35,6 +35,9 @@ export type PurgeStats = {
   audit: { kind: string; source: string; dry_run: boolean; purges: number; deleted: number }[];
   lastAuditId: number;
 };
+
+/** Parameter $1, or (NULL: not given) the ghost job's own threshold. */
+const OR_GHOST_IDLE_MINUTES = 'coalesce($1::int, session_sweeper.ghost_idle_minutes())';
 
 function toSession(row: Record<string, unknown>): Session {
   return {
@@ -74,20 +77,21 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async deleteGhostSessions(olderThanMinutes, dryRun = false) {
-      const { rows } = await query('select session_sweeper.delete_ghost_sessions($1, dry_run => $2) as deleted', [
-        olderThanMinutes,
-        dryRun,
-      ]);
-      return rows[0].deleted;
+      const { rows } = await query(
+        `select minutes as "olderThanMinutes", session_sweeper.delete_ghost_sessions(minutes, dry_run => $2) as deleted
+         from ${OR_GHOST_IDLE_MINUTES} minutes`,
+        [olderThanMinutes ?? null, dryRun],
+      );
+      return rows[0];
     },
 
     async countGhostSessions(olderThanMinutes) {
       const { rows } = await query(
-        `select pending::int as ghosts, extract(epoch from oldest_age)::float8 as oldest_ghost_age_seconds
-         from session_sweeper.count_ghost_sessions($1)`,
-        [olderThanMinutes],
+        `select minutes as older_than_minutes, pending::int as ghosts, extract(epoch from oldest_age)::float8 as oldest_ghost_age_seconds
+         from ${OR_GHOST_IDLE_MINUTES} minutes, session_sweeper.count_ghost_sessions(minutes)`,
+        [olderThanMinutes ?? null],
       );
-      return { older_than_minutes: olderThanMinutes, ...rows[0] };
+      return rows[0];
     },
 
     async ping() {

@@ -111,6 +111,12 @@ function command(install: Installation, owner: Partial<Owner>, program: string, 
   return ['chroot', [...userspec, install.root, file, ...args], {}] as const;
 }
 
+/** How to run one of the installation's client programs (e.g. pg_dump), under PG_CHROOT when set. */
+export function pgProgram(program: string, args: string[], env = process.env): readonly [string, string[]] {
+  const [file, programArgs] = command(findInstallation(env), {}, program, args);
+  return [file, [...programArgs]];
+}
+
 /** The path the installation's programs see for a path of this machine: inside PG_CHROOT, relative to it. */
 function pathInside(install: Installation, hostPath: string): string {
   if (!install.root) return hostPath;

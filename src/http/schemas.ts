@@ -48,8 +48,8 @@ export const Message = z
 
 const isoOrNull = z.iso.datetime({ offset: true }).nullable();
 
-/** A whole number from a query string, within 0..max (or min..max), with `fallback` when absent. */
-const wholeNumberParam = (name: string, unit: string, max: number, fallback: number, min = 0) =>
+/** A whole number from a query string, within min..max. */
+const wholeNumber = (name: string, unit: string, max: number, min = 0) =>
   z
     .string()
     .regex(/^\d+$/, `${name} must be a whole number of ${unit}`)
@@ -59,11 +59,23 @@ const wholeNumberParam = (name: string, unit: string, max: number, fallback: num
         .number()
         .min(min, `${name} must be at least ${min}`)
         .max(max, `${name} must be at most ${max}`),
-    )
+    );
+
+/** A whole number query parameter with `fallback` when absent. */
+const wholeNumberParam = (name: string, unit: string, max: number, fallback: number, min = 0) =>
+  wholeNumber(name, unit, max, min)
     .default(fallback)
     .openapi({ param: { name, in: 'query' }, example: String(fallback), type: 'integer' });
 
-const olderThanMinutes = wholeNumberParam('older_than_minutes', 'minutes', MAX_PURGE_MINUTES, 15);
+// Absent: the database's own threshold, which the ghost job uses too.
+const olderThanMinutes = wholeNumber('older_than_minutes', 'minutes', MAX_PURGE_MINUTES)
+  .optional()
+  .openapi({
+    param: { name: 'older_than_minutes', in: 'query' },
+    description: "default: the ghost job's threshold, session_sweeper.ghost_idle_minutes() (15)",
+    example: '15',
+    type: 'integer',
+  });
 
 export const GhostCountQuery = z.object({ older_than_minutes: olderThanMinutes });
 
@@ -94,9 +106,9 @@ export const GhostCount = z
 
 export const Stats = z
   .object({
-    ghosts_pending: z.number().int().openapi({ description: 'sessions with no message idle for more than 15 minutes' }),
+    ghosts_pending: z.number().int().openapi({ description: 'sessions with no message idle for longer than session_sweeper.ghost_idle_minutes()' }),
     oldest_ghost_age_seconds: z.number().nullable(),
-    purge_lag_seconds: z.number().openapi({ description: 'how far the oldest ghost is past 15 minutes; the promise: at most 60' }),
+    purge_lag_seconds: z.number().openapi({ description: 'how far the oldest ghost is past session_sweeper.ghost_idle_minutes(); the promise: at most 60' }),
     deleted_last_hour: z.number().int(),
     deleted_last_day: z.number().int(),
     sessions_total: z.number().int(),
@@ -131,9 +143,9 @@ export const PurgeList = z.object({ purges: z.array(Purge) }).openapi('PurgeList
 
 export const CronJob = z
   .object({
-    job: z.string().openapi({ example: 'ghost-sessions-purge' }),
+    job: z.string().openapi({ example: 'session_sweeper.ghost-sessions-purge' }),
     schedule: z.string().openapi({ example: '* * * * *' }),
-    command: z.string().openapi({ example: 'CALL session_sweeper.purge_ghost_sessions(15)' }),
+    command: z.string().openapi({ example: 'CALL session_sweeper.purge_ghost_sessions()' }),
     active: z.boolean(),
     last_status: z.string().nullable().openapi({ example: 'succeeded' }),
     last_run_at: isoOrNull,
@@ -146,7 +158,7 @@ export const CronJob = z
 
 export const CronJobList = z.object({ jobs: z.array(CronJob) }).openapi('CronJobList');
 
-export const JobParam = z.object({ job: z.string().openapi({ param: { name: 'job', in: 'path' }, example: 'ghost-sessions-purge' }) });
+export const JobParam = z.object({ job: z.string().openapi({ param: { name: 'job', in: 'path' }, example: 'session_sweeper.ghost-sessions-purge' }) });
 
 export const JobSwitched = z.object({ job: z.string(), active: z.boolean() }).openapi('JobSwitched');
 

@@ -33,7 +33,7 @@ const createSessionRoute = createRoute({
 const purgeGhostSessionsRoute = createRoute({
   method: 'delete',
   path: '/ghosts',
-  summary: 'Delete sessions with no message idle for more than older_than_minutes (default 15); dry_run=true only counts them',
+  summary: 'Delete sessions with no message idle for more than older_than_minutes (default: the ghost job\'s threshold); dry_run=true only counts them',
   request: { query: GhostPurgeQuery },
   responses: { 200: json(GhostPurgeResult, 'How many sessions were (or, in a dry run, would be) deleted'), 400: badRequest },
 });
@@ -42,7 +42,7 @@ const purgeGhostSessionsRoute = createRoute({
 const countGhostSessionsRoute = createRoute({
   method: 'get',
   path: '/ghosts',
-  summary: 'Count sessions with no message idle for more than older_than_minutes (default 15), and the oldest one; deletes nothing',
+  summary: 'Count sessions with no message idle for more than older_than_minutes (default: the ghost job\'s threshold), and the oldest one; deletes nothing',
   request: { query: GhostCountQuery },
   responses: { 200: json(GhostCount, 'The count'), 400: badRequest },
 });
@@ -67,9 +67,9 @@ export function createSessionsRouter(store: SessionStore, logger: Logger) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
     .openapi(purgeGhostSessionsRoute, async (c) => {
-      const { older_than_minutes: olderThanMinutes, dry_run: dryRun } = c.req.valid('query');
+      const { older_than_minutes: requested, dry_run: dryRun } = c.req.valid('query');
       const started = performance.now();
-      const deleted = await store.deleteGhostSessions(olderThanMinutes, dryRun);
+      const { deleted, olderThanMinutes } = await store.deleteGhostSessions(requested, dryRun);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       logger.info(
         { request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs },

@@ -4,21 +4,19 @@ create or replace function session_sweeper.session_sweeper_set_active(job text, 
 returns table (jobname text, active boolean)
 language plpgsql
 as $$
+declare
+  id bigint := case when job is not null then session_sweeper.require_session_sweeper_job(job) end;
 begin
-  if job is not null and not job = any(session_sweeper.session_sweeper_job_names()) then
-    raise exception 'unknown job "%": expected one of %', job, array_to_string(session_sweeper.session_sweeper_job_names(), ', ')
-      using errcode = 'invalid_parameter_value';
-  end if;
   if enable is null then
     raise exception 'session_sweeper_set_active: enable must be true or false, got NULL'
       using errcode = 'invalid_parameter_value';
   end if;
   perform cron.alter_job(j.jobid, active => enable)
   from cron.job j
-  where j.jobname = coalesce(job, j.jobname) and j.jobname = any(session_sweeper.session_sweeper_job_names());
+  where j.jobid = coalesce(id, j.jobid) and session_sweeper.is_session_sweeper_job(j.jobname);
   return query
     select j.jobname::text, j.active from cron.job j
-    where j.jobname = coalesce(job, j.jobname) and j.jobname = any(session_sweeper.session_sweeper_job_names())
+    where j.jobid = coalesce(id, j.jobid) and session_sweeper.is_session_sweeper_job(j.jobname)
     order by j.jobname;
 end
 $$;

@@ -1,5 +1,5 @@
 -- The time zone pg_cron reads schedules in: cron.timezone (pg_cron 1.5+), GMT before (pg_cron 1.4 has no such
--- setting). GET /api/engine/jobs computes the next runs with it (src/cron-next-run.ts).
+-- setting). GET /api/engine/jobs computes the next runs with it (src/db/cron-next-run.ts).
 create or replace function session_sweeper.cron_timezone()
 returns text
 language sql

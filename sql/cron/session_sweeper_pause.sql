@@ -1,5 +1,5 @@
 -- select * from session_sweeper_pause();                       -- every job of ours
--- select * from session_sweeper_pause('ghost-sessions-purge'); -- one job
+-- select * from session_sweeper_pause('session_sweeper.ghost-sessions-purge'); -- one job
 create or replace function session_sweeper.session_sweeper_pause(job text default null)
 returns table (jobname text, active boolean)
 language sql

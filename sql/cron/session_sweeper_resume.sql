@@ -1,5 +1,5 @@
 -- select * from session_sweeper_resume();                       -- every job of ours
--- select * from session_sweeper_resume('ghost-sessions-purge'); -- one job
+-- select * from session_sweeper_resume('session_sweeper.ghost-sessions-purge'); -- one job
 create or replace function session_sweeper.session_sweeper_resume(job text default null)
 returns table (jobname text, active boolean)
 language sql
