@@ -22,7 +22,7 @@ const entries = block
   }, []);
 const listed = entries.flatMap((entry) => entry.paths);
 /** Tooling files every Node project has at its top: not worth a line. */
-const OBVIOUS = ['README.md', 'package.json', 'package-lock.json', 'tsconfig.json', '.gitignore', '.dockerignore'];
+const OBVIOUS = ['README.md', 'package.json', 'package-lock.json', 'tsconfig.json', 'biome.json', '.gitignore', '.dockerignore'];
 
 describe("README's Layout section", () => {
   it('names only paths that exist', () => {
