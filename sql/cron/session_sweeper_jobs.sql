@@ -1,7 +1,7 @@
 -- Our pg_cron jobs at a glance, for DBAs in psql and for GET /api/engine/jobs, which adds when each job runs next
 -- (src/db/cron-next-run.ts). Dropped first, so that a column can go (migrate up grants it again).
 drop view if exists session_sweeper.session_sweeper_jobs;
-create view session_sweeper.session_sweeper_jobs as
+create or replace view session_sweeper.session_sweeper_jobs as
 select
   j.jobname::text as job,
   j.schedule,
