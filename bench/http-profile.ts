@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
-import { createPool } from '../src/db.ts';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
-import { migrate } from '../src/migrate.ts';
+import { createPool } from '../src/db/pool.ts';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
+import { migrate } from '../src/schema/migrate.ts';
 import { buildSessions, GHOST_MINUTES } from './data.ts';
 import { httpPurgeRequestsPerSecond, sqlCallsPerSecond } from './load.ts';
 

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
-import { createPool } from '../src/db.ts';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
-import { migrate } from '../src/migrate.ts';
-import { createSessionStore } from '../src/sessions.ts';
+import { createPool } from '../src/db/pool.ts';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
+import { migrate } from '../src/schema/migrate.ts';
+import { createSessionStore } from '../src/db/sessions.ts';
 import { addGhosts, buildSessions, GHOST_MINUTES, NAIVE_DELETE, OUR_INDEXES, settle, SINGLE_DELETE } from './data.ts';
 import { httpPurgeRequestsPerSecond, runWriters, sqlCallsPerSecond } from './load.ts';
 import { renderPlot } from './plot.ts';
@@ -77,7 +77,7 @@ async function main() {
 export type BenchResults = Awaited<ReturnType<typeof measure>>;
 
 async function measure(db: pg.Client, databaseUrl: string) {
-  const { rows: job } = await db.query(`select command from cron.job where jobname = 'ghost-sessions-purge'`);
+  const { rows: job } = await db.query(`select command from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`);
   const cronCommand: string = job[0].command;
   // Runs the purge exactly as the cron job does, and checks it deleted what it should.
   const cronPurge = async (expected: number) => {
