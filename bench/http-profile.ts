@@ -1,5 +1,5 @@
 // `node --import tsx bench/http-profile.ts [--sessions N] [--runs N] [--seconds N] [--cpu-prof]`: the bench's
-// `http_over_sql_noop` measurement alone, in a throwaway PostgreSQL, in about 20 s. With --cpu-prof the service
+// `http_over_sql_noop` measurement alone, in a throwaway PostgreSQL, in about a minute. With --cpu-prof the service
 // writes a V8 CPU profile per run to bench/results/profiles/ (open it in Chrome DevTools or speedscope).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
