@@ -9,7 +9,7 @@ import pino from 'pino';
 import { createPool } from '../src/db/pool.ts';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
 import { migrate } from '../src/schema/migrate.ts';
-import { createSessionStore } from '../src/db/sessions.ts';
+import { createStore } from '../src/db/store.ts';
 import { addGhosts, buildSessions, GHOST_MINUTES, NAIVE_DELETE, OUR_INDEXES, settle, SINGLE_DELETE } from './data.ts';
 import { httpPurgeRequestsPerSecond, runWriters, sqlCallsPerSecond } from './load.ts';
 import { renderPlot } from './plot.ts';
@@ -255,7 +255,7 @@ async function nestedPlans(db: pg.Client, sql: string): Promise<string> {
 async function measureWriters(db: pg.Client, databaseUrl: string, cronPurge: (expected: number) => Promise<void>) {
   const { ghosts, reps, pairsPerSecond, idleSeconds } = config.backlog;
   const pool = createPool(databaseUrl, quietLogger);
-  const store = createSessionStore(pool);
+  const store = createStore(pool);
   const idle: number[][] = [];
   const during: number[][] = [];
   const purgeMs: number[] = [];

@@ -79,7 +79,7 @@ export function createPool(databaseUrl: string, logger: Logger): pg.Pool {
   return pool;
 }
 
-type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+export type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
 /** The limits of every query of the service; a test may shorten them. */
 export const QUERY_TIMEOUTS = { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 };

@@ -14,11 +14,11 @@ import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createOperatorRouter } from './routes/operator.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
-import type { SessionStore } from '../db/sessions.ts';
+import type { Store } from '../db/store.ts';
 import { throttledWarning } from '../observability/throttled-log.ts';
 
 export type AppDeps = {
-  store: SessionStore;
+  store: Store;
   logger: Logger;
   /** Bearer tokens required on /api; none or empty: no authentication. */
   apiTokens?: string[];

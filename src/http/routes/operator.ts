@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { errorResponse } from '../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { CronJobList, ErrorBody, JobParam, JobSwitched, PurgeList, PurgesQuery, Stats } from '../schemas.ts';
-import type { SessionStore } from '../../db/sessions.ts';
+import type { Store } from '../../db/store.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -54,7 +54,7 @@ const metricsRoute = createRoute({
   responses: { 200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format' } },
 });
 
-type OperatorStore = Pick<SessionStore, 'listJobs' | 'setJobActive' | 'readStats' | 'listPurges'>;
+type OperatorStore = Pick<Store, 'listJobs' | 'setJobActive' | 'readStats' | 'listPurges'>;
 
 export function createOperatorRouter(store: OperatorStore, metrics: Metrics) {
   const switchJob = async (c: Context, job: string, active: boolean) => {
