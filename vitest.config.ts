@@ -11,7 +11,11 @@ const UNIT = [
   'test/cron-next-run.test.ts',
 ];
 // A PostgreSQL of their own each (embedded clusters started by the test).
-const OWN_CLUSTER = ['test/managed-cron.test.ts', 'test/reliability/outage.test.ts', 'test/reliability/shutdown.test.ts'];
+const OWN_CLUSTER = [
+  'test/managed-cron.test.ts',
+  'test/reliability/outage.test.ts',
+  'test/reliability/shutdown.test.ts',
+];
 // On the database pg_cron runs jobs in, taking turns: pg_cron really firing, migrating that database up and down
 // (its first migration runs only there), and the service role dropped (which no copy of the template may hold).
 const ON_CRON_DATABASE = ['test/cron.test.ts', 'test/migrations.test.ts', 'test/adoption.test.ts'];
@@ -57,7 +61,11 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: UNIT } },
       { extends: true, test: { name: 'own-cluster', include: OWN_CLUSTER } },
       // test/ha/ runs alone with `npm run test:ha` (vitest.ha.config.ts): a Patroni cluster, minutes of pg_cron waits.
-      onDatabase('greenfield', ['test/**/*.test.ts'], [...UNIT, ...OWN_CLUSTER, ...ON_CRON_DATABASE, ...ARIA_ONLY, 'test/ha/**']),
+      onDatabase(
+        'greenfield',
+        ['test/**/*.test.ts'],
+        [...UNIT, ...OWN_CLUSTER, ...ON_CRON_DATABASE, ...ARIA_ONLY, 'test/ha/**'],
+      ),
       onDatabase('aria', ON_ARIA_TABLES, CRASHES_SERVER),
       onDatabase('cron', ON_CRON_DATABASE),
       onDatabase('aria-crash', CRASHES_SERVER),

@@ -21,7 +21,10 @@ const tableName = z.preprocess(
   unsetIfEmpty,
   z
     .string()
-    .regex(/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/, 'must be a table name, schema-qualified or not (e.g. aria_engine.chat_sessions)')
+    .regex(
+      /^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?$/,
+      'must be a table name, schema-qualified or not (e.g. aria_engine.chat_sessions)',
+    )
     .optional(),
 );
 
@@ -35,7 +38,10 @@ const databaseEnvSchema = z.object({
   MIGRATION_DATABASE_URL: postgresUrl,
   CRON_DATABASE: z.preprocess(
     unsetIfEmpty,
-    z.string().regex(/^[^\/?#]+$/, 'must be a database name (e.g. postgres), not a URL').optional(),
+    z
+      .string()
+      .regex(/^[^/?#]+$/, 'must be a database name (e.g. postgres), not a URL')
+      .optional(),
   ),
 });
 
@@ -52,7 +58,12 @@ const envSchema = databaseEnvSchema
       unsetIfEmpty,
       z
         .string()
-        .transform((value) => value.split(',').map((token) => token.trim()).filter(Boolean))
+        .transform((value) =>
+          value
+            .split(',')
+            .map((token) => token.trim())
+            .filter(Boolean),
+        )
         .pipe(
           z.array(
             z.string().min(MIN_API_TOKEN_LENGTH, `each token must be at least ${MIN_API_TOKEN_LENGTH} characters`),
@@ -116,8 +127,17 @@ function parseEnv<T>(schema: z.ZodType<T>, env: Env): T {
 /** The service's settings (`npm start`). */
 export function configFromEnv(env: Env): Config {
   const parsed = parseEnv(envSchema, env);
-  const { PORT, HOST, DATABASE_URL, MIGRATION_DATABASE_URL, LOG_LEVEL, API_TOKEN, DATA_DIR, CRON_DATABASE, MAX_BODY_BYTES } =
-    parsed;
+  const {
+    PORT,
+    HOST,
+    DATABASE_URL,
+    MIGRATION_DATABASE_URL,
+    LOG_LEVEL,
+    API_TOKEN,
+    DATA_DIR,
+    CRON_DATABASE,
+    MAX_BODY_BYTES,
+  } = parsed;
   return {
     port: PORT,
     host: HOST,
@@ -145,7 +165,11 @@ function tablesFrom(env: z.infer<typeof databaseEnvSchema>): TableNames {
 export function migrateConfigFromEnv(env: Env): Pick<Config, 'databaseUrl' | 'cronDatabase' | 'tables'> {
   const parsed = parseEnv(databaseEnvSchema, env);
   const { DATABASE_URL, MIGRATION_DATABASE_URL, CRON_DATABASE } = parsed;
-  return { databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL, cronDatabase: CRON_DATABASE, tables: tablesFrom(parsed) };
+  return {
+    databaseUrl: MIGRATION_DATABASE_URL ?? DATABASE_URL,
+    cronDatabase: CRON_DATABASE,
+    tables: tablesFrom(parsed),
+  };
 }
 
 export function isLoopback(host: string): boolean {

@@ -1,14 +1,15 @@
 // `npm start`: database (DATABASE_URL, or an embedded cluster under .data/), migrations, then the HTTP server.
-import { serve } from '@hono/node-server';
+
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './http/app.ts';
+import { serve } from '@hono/node-server';
 import { configFromEnv } from './config.ts';
 import { createPool, messageWithHint, redactUrl } from './db/pool.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev/embedded-postgres.ts';
+import { createStore } from './db/store.ts';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './dev/embedded-postgres.ts';
+import { createApp } from './http/app.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './schema/migrate.ts';
-import { createStore } from './db/store.ts';
 
 const defaultDataDir = fileURLToPath(new URL('../.data/', import.meta.url));
 /** How long in-flight requests may take to finish after SIGTERM before their connections are closed. */
@@ -41,7 +42,13 @@ async function main() {
 
   try {
     const migrationDatabaseUrl = config.migrationDatabaseUrl ?? databaseUrl;
-    await migrate({ databaseUrl: migrationDatabaseUrl, direction: 'up', cronDatabase: config.cronDatabase, tables: config.tables, log });
+    await migrate({
+      databaseUrl: migrationDatabaseUrl,
+      direction: 'up',
+      cronDatabase: config.cronDatabase,
+      tables: config.tables,
+      log,
+    });
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -54,7 +61,8 @@ async function main() {
     apiTokens: config.apiTokens,
     maxBodyBytes: config.maxBodyBytes,
   });
-  if (!config.apiTokens.length) log(`API_TOKEN is not set: /api is open to anyone who can reach ${config.host}:${config.port}`);
+  if (!config.apiTokens.length)
+    log(`API_TOKEN is not set: /api is open to anyone who can reach ${config.host}:${config.port}`);
 
   let stopping = false;
   // A request arriving on a kept-alive connection during shutdown is refused, not started.

@@ -4,10 +4,10 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.ts';
 import { createPool } from '../src/db/pool.ts';
-import { migrate } from '../src/schema/migrate.ts';
 import { createStore } from '../src/db/store.ts';
+import { createApp } from '../src/http/app.ts';
+import { migrate } from '../src/schema/migrate.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { databaseUrl, useDatabase } from './helpers/db.ts';
@@ -46,7 +46,10 @@ async function ariaRows() {
 }
 
 /** Sessions as Aria leaves them: idle `minutes`, with `messages` messages and the count Aria wrote (or not). */
-async function seed(kind: string, { minutes, messages, count }: { minutes: number; messages: number; count: number | null }) {
+async function seed(
+  kind: string,
+  { minutes, messages, count }: { minutes: number; messages: number; count: number | null },
+) {
   const { rows } = await db.query(
     `insert into aria_engine.chat_sessions (agent_id, title, system_prompt, message_count, metadata, updated_at)
      values ('aria', $1, 'You are Aria.', $2, '{"source": "test"}', now() - make_interval(mins => $3)) returning id`,
@@ -107,7 +110,9 @@ describe("session-sweeper on Aria's tables", () => {
       },
     ]);
     expect(await ariaSchema()).toEqual(schemaBefore);
-    const { rows: ours } = await db.query(`select indexname from pg_indexes where schemaname = 'aria_engine' and indexname like 'session%'`);
+    const { rows: ours } = await db.query(
+      `select indexname from pg_indexes where schemaname = 'aria_engine' and indexname like 'session%'`,
+    );
     expect(ours).toEqual([{ indexname: 'session_sweeper_ghosts_idx' }]); // Aria's own indexes serve the rest
   });
 
@@ -124,7 +129,9 @@ describe("session-sweeper on Aria's tables", () => {
     await seed('idle ghost, count NULL', { minutes: 600, messages: 0, count: null });
     const messagesBefore = (await ariaRows()).messages;
 
-    const { rows: job } = await db.query(`select command from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`);
+    const { rows: job } = await db.query(
+      `select command from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`,
+    );
     const psql = new pg.Client({ connectionString: databaseUrl(), application_name: 'psql' });
     await psql.connect();
     try {
@@ -145,20 +152,29 @@ describe("session-sweeper on Aria's tables", () => {
     const pool = createPool(databaseUrl(), logger);
     const app = createApp({ store: createStore(pool), logger });
     const post = (path: string, body: unknown) =>
-      app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     try {
       const ghost = await post('/api/engine/sessions', { agent_id: 'test', title: 'ghost-test' });
       expect(ghost.status).toBe(201);
       expect(await ghost.json()).toMatchObject({ agent_id: 'test', title: 'ghost-test', message_count: 0 });
       const purged = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0', { method: 'DELETE' });
       expect(await purged.json()).toEqual({ deleted: 1, status: 'ok' });
-      const { rows } = await db.query('select count(*)::int as n from aria_engine.chat_sessions where coalesce(message_count, 0) = 0');
+      const { rows } = await db.query(
+        'select count(*)::int as n from aria_engine.chat_sessions where coalesce(message_count, 0) = 0',
+      );
       expect(rows[0].n).toBe(0);
 
       const session = await (await post('/api/engine/sessions', { agent_id: 'test' })).json();
       const message = await post(`/api/engine/sessions/${session.id}/messages`, { role: 'user', content: 'hello' });
       expect(message.status).toBe(201);
-      expect(await message.json()).toMatchObject({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), session_id: session.id });
+      expect(await message.json()).toMatchObject({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        session_id: session.id,
+      });
       const read = await (await app.request(`/api/engine/sessions/${session.id}`)).json();
       expect(read.message_count).toBe(1);
 

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.ts';
 import type { Store } from '../src/db/store.ts';
+import { createApp } from '../src/http/app.ts';
 
 // The description is generated from the routes alone: no store call is needed to serve it.
 const app = createApp({ store: {} as Store, logger: pino({ level: 'silent' }) });
@@ -55,7 +55,9 @@ describe('API description', () => {
     const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
     const docsDir = new URL('../docs/', import.meta.url);
     const pages = await Promise.all(
-      (await readdir(docsDir)).filter((name) => name.endsWith('.md')).map((name) => readFile(new URL(name, docsDir), 'utf8')),
+      (await readdir(docsDir))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => readFile(new URL(name, docsDir), 'utf8')),
     );
     const used = new Set<string>();
     for (const [line] of [readme, ...pages].join('\n').matchAll(/^curl .*$/gm)) {

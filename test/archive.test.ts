@@ -45,7 +45,8 @@ async function snapshot(sessions: string, messages: string, ids: string[]) {
 }
 
 const pruneCommand = async () =>
-  (await db.query(`select command from cron.job where jobname = 'session_sweeper.old-sessions-prune'`)).rows[0].command as string;
+  (await db.query(`select command from cron.job where jobname = 'session_sweeper.old-sessions-prune'`)).rows[0]
+    .command as string;
 
 describe('the 30-day prune on Aria tables with archives', () => {
   it("archives 20 idle conversations whole with the job's own command, after a dry run that said 20", async () => {
@@ -57,7 +58,10 @@ describe('the 30-day prune on Aria tables with archives', () => {
     await db.query(await pruneCommand());
 
     expect(await snapshot('engine_chat_sessions_archive', 'engine_chat_messages_archive', stale)).toEqual(before);
-    expect(await snapshot('engine_chat_sessions', 'engine_chat_messages', stale)).toEqual({ sessions: null, messages: null });
+    expect(await snapshot('engine_chat_sessions', 'engine_chat_messages', stale)).toEqual({
+      sessions: null,
+      messages: null,
+    });
     const { rows: left } = await db.query('select id from engine_chat_sessions order by id');
     expect(left.map((r) => r.id)).toEqual([...recent].sort());
     const { rows: audit } = await db.query(
@@ -122,7 +126,9 @@ describe('the 30-day prune on Aria tables with archives', () => {
       await sleep(Math.random() * 20);
       if (asAria) {
         try {
-          await db.query(`insert into engine_chat_messages (session_id, role, content) values ($1, 'user', 'late')`, [id]);
+          await db.query(`insert into engine_chat_messages (session_id, role, content) values ($1, 'user', 'late')`, [
+            id,
+          ]);
           return { id, refused: false, asAria };
         } catch (error) {
           expect((error as { code?: string }).code).toBe('23503'); // the foreign key: the session is gone
@@ -157,7 +163,11 @@ describe('the 30-day prune on Aria tables with archives', () => {
     expect(sessions).toBe(300);
     for (const { id, refused, asAria } of outcomes) {
       const expected = refused ? { archived: 2 } : asAria ? { archived: 3 } : { working: 3 };
-      expect({ archived: archived[id], working: working?.[id] }, id).toEqual({ archived: undefined, working: undefined, ...expected });
+      expect({ archived: archived[id], working: working?.[id] }, id).toEqual({
+        archived: undefined,
+        working: undefined,
+        ...expected,
+      });
     }
   }, 120_000);
 });

@@ -65,7 +65,10 @@ describe("the ghost purge against Aria's write patterns", () => {
     ]);
     const clients = await Promise.all(Array.from({ length: WRITERS }, () => db.connect()));
     const free = [...clients];
-    const work = Array.from({ length: SESSIONS_PER_PATTERN * patterns.length }, (_, i) => patterns[i % patterns.length]);
+    const work = Array.from(
+      { length: SESSIONS_PER_PATTERN * patterns.length },
+      (_, i) => patterns[i % patterns.length],
+    );
     const outcomes = await mapConcurrently(work, WRITERS, async (pattern) => {
       const client = free.pop()!;
       try {
@@ -85,13 +88,22 @@ describe("the ghost purge against Aria's write patterns", () => {
     // One last purge: the swarm sessions (count still 0 or NULL, idle 20 minutes, a message each) must survive it.
     deleted += (await db.query('select session_sweeper.delete_ghost_sessions(15) as n')).rows[0].n;
 
-    const written = outcomes.filter((o) => o.outcome === 'written').map((o) => o.id).sort();
+    const written = outcomes
+      .filter((o) => o.outcome === 'written')
+      .map((o) => o.id)
+      .sort();
     const refused = outcomes.length - written.length;
     // The race really happened, for each pattern: some writes beat the purge and some lost to it.
     for (const pattern of patterns) {
       const mine = outcomes.filter((o) => o.pattern === pattern);
-      expect(mine.some((o) => o.outcome === 'written'), pattern).toBe(true);
-      expect(mine.some((o) => o.outcome !== 'written'), pattern).toBe(true);
+      expect(
+        mine.some((o) => o.outcome === 'written'),
+        pattern,
+      ).toBe(true);
+      expect(
+        mine.some((o) => o.outcome !== 'written'),
+        pattern,
+      ).toBe(true);
     }
     const { rows: surviving } = await db.query('select id from engine_chat_sessions order by id');
     expect(surviving.map((r) => r.id)).toEqual(written);

@@ -25,16 +25,19 @@ const send = (method: string, path: string, body: string | undefined, authorizat
 
 describe('API_TOKEN', () => {
   const refused = [undefined, `Bearer ${CURRENT}x`, `Bearer ${CURRENT.slice(0, -1)}`, `Basic ${CURRENT}`, CURRENT];
-  it.each(apiRoutes)('%s %s answers 401 JSON without a valid bearer token; nothing changes', async (method, path, body) => {
-    await insertSession(db, { idleMinutes: 60 });
-    for (const authorization of refused) {
-      const response = await send(method, path, body, authorization);
-      expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer');
-      expect(await response.json()).toEqual({ status: 'error', error: expect.stringMatching(/bearer token/) });
-    }
-    expect(await countSessions(db)).toBe(1);
-  });
+  it.each(apiRoutes)(
+    '%s %s answers 401 JSON without a valid bearer token; nothing changes',
+    async (method, path, body) => {
+      await insertSession(db, { idleMinutes: 60 });
+      for (const authorization of refused) {
+        const response = await send(method, path, body, authorization);
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Bearer');
+        expect(await response.json()).toEqual({ status: 'error', error: expect.stringMatching(/bearer token/) });
+      }
+      expect(await countSessions(db)).toBe(1);
+    },
+  );
 
   it('accepts every configured token (rotation), case-insensitive scheme', async () => {
     const ghost = await insertSession(db, { idleMinutes: 60 });

@@ -74,7 +74,9 @@ describe('configFromEnv', () => {
     expect(() =>
       configFromEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', CRON_DATABASE: 'postgres://h/db' }),
     ).toThrow(/DATABASE_URL: must start with postgres:\/\/.*CRON_DATABASE: must be a database name.*PORT.*LOG_LEVEL/);
-    expect(() => configFromEnv({ SESSIONS_TABLE: 'chat_sessions; drop table x' })).toThrow(/SESSIONS_TABLE: must be a table name/);
+    expect(() => configFromEnv({ SESSIONS_TABLE: 'chat_sessions; drop table x' })).toThrow(
+      /SESSIONS_TABLE: must be a table name/,
+    );
   });
 
   it('takes MAX_BODY_BYTES as a whole number of bytes, at least 1', () => {
@@ -92,13 +94,22 @@ describe('configFromEnv', () => {
   });
 
   it('serves beyond loopback without a token only when told so explicitly (a container published on 127.0.0.1)', () => {
-    expect(() => configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'false' })).toThrow(/API_TOKEN: must be set/);
-    expect(() => configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'yes' })).toThrow(/ALLOW_UNAUTHENTICATED_API/);
-    expect(configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'true' })).toMatchObject({ host: '0.0.0.0', apiTokens: [] });
+    expect(() => configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'false' })).toThrow(
+      /API_TOKEN: must be set/,
+    );
+    expect(() => configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'yes' })).toThrow(
+      /ALLOW_UNAUTHENTICATED_API/,
+    );
+    expect(configFromEnv({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_API: 'true' })).toMatchObject({
+      host: '0.0.0.0',
+      apiTokens: [],
+    });
   });
 
   it('reads only the database settings for `npm run migrate`, whatever the serving settings', () => {
-    expect(migrateConfigFromEnv({ HOST: '0.0.0.0', PORT: 'not-a-port', DATABASE_URL: 'postgres://app@db/aria' })).toEqual({
+    expect(
+      migrateConfigFromEnv({ HOST: '0.0.0.0', PORT: 'not-a-port', DATABASE_URL: 'postgres://app@db/aria' }),
+    ).toEqual({
       databaseUrl: 'postgres://app@db/aria',
       cronDatabase: undefined,
       tables: { sessions: undefined, messages: undefined, archiveSessions: undefined, archiveMessages: undefined },
@@ -116,7 +127,9 @@ describe('configFromEnv', () => {
       cronDatabase: 'postgres',
       tables: { sessions: 'aria_engine.chat_sessions' },
     });
-    expect(() => migrateConfigFromEnv({ DATABASE_URL: 'mysql://db' })).toThrow(/DATABASE_URL: must start with postgres/);
+    expect(() => migrateConfigFromEnv({ DATABASE_URL: 'mysql://db' })).toThrow(
+      /DATABASE_URL: must start with postgres/,
+    );
   });
 
   it('migrates with MIGRATION_DATABASE_URL only beside DATABASE_URL', () => {

@@ -13,9 +13,13 @@ type Field = { text: string; values: Set<number> };
 function field(low: number, high: number, names?: string[]): fc.Arbitrary<Field> {
   const number = fc.integer({ min: low, max: high });
   const spelled = (n: number) =>
-    fc.constant(n).chain((value) =>
-      names && names[value - low] ? fc.constantFrom(String(value), names[value - low], names[value - low].toUpperCase()) : fc.constant(String(value)),
-    );
+    fc
+      .constant(n)
+      .chain((value) =>
+        names?.[value - low]
+          ? fc.constantFrom(String(value), names[value - low], names[value - low].toUpperCase())
+          : fc.constant(String(value)),
+      );
   const step = fc.integer({ min: 1, max: high });
   const range = (first: number, last: number, by: number) => {
     const values = new Set<number>();
@@ -32,16 +36,23 @@ function field(low: number, high: number, names?: string[]): fc.Arbitrary<Field>
     }),
     step.map((by) => ({ text: `*/${by}`, values: range(low, high, by) })),
   );
-  const list = fc
-    .array(part, { minLength: 1, maxLength: 3 })
-    .map((parts) => ({ text: parts.map((p) => p.text).join(','), values: new Set(parts.flatMap((p) => [...p.values])) }));
-  return fc.oneof({ arbitrary: fc.constant({ text: '*', values: range(low, high, 1) }), weight: 2 }, { arbitrary: list, weight: 3 });
+  const list = fc.array(part, { minLength: 1, maxLength: 3 }).map((parts) => ({
+    text: parts.map((p) => p.text).join(','),
+    values: new Set(parts.flatMap((p) => [...p.values])),
+  }));
+  return fc.oneof(
+    { arbitrary: fc.constant({ text: '*', values: range(low, high, 1) }), weight: 2 },
+    { arbitrary: list, weight: 3 },
+  );
 }
 
 const schedules = fc.record({
   minute: field(0, 59),
   hour: field(0, 23),
-  dayOfMonth: fc.oneof({ arbitrary: field(1, 31), weight: 5 }, { arbitrary: fc.constant({ text: '$', values: new Set<number>() }), weight: 1 }),
+  dayOfMonth: fc.oneof(
+    { arbitrary: field(1, 31), weight: 5 },
+    { arbitrary: fc.constant({ text: '$', values: new Set<number>() }), weight: 1 },
+  ),
   month: field(1, 12, MONTHS),
   dayOfWeek: field(0, 7, DAYS),
 });
@@ -74,16 +85,27 @@ function reference(s: Schedule, after: Date): Date | null {
 }
 
 const at = (iso: string) => new Date(iso);
-const gmt = (now: string, lastStart: string | null = null) => ({ now: at(now), timeZone: null, lastStart: lastStart === null ? null : at(lastStart) });
+const gmt = (now: string, lastStart: string | null = null) => ({
+  now: at(now),
+  timeZone: null,
+  lastStart: lastStart === null ? null : at(lastStart),
+});
 
 describe('nextRun', () => {
   it('agrees with pg_cron rules on generated schedules (GMT)', () => {
     fc.assert(
-      fc.property(schedules, fc.date({ min: at('2020-01-01T00:00:00Z'), max: at('2035-12-31T23:59:59Z'), noInvalidDate: true }), (s, now) => {
-        const expected = reference(s, now);
-        const actual = nextRun(text(s), { now, timeZone: 'GMT', lastStart: null });
-        expect({ schedule: text(s), next: actual?.toISOString() ?? null }).toEqual({ schedule: text(s), next: expected?.toISOString() ?? null });
-      }),
+      fc.property(
+        schedules,
+        fc.date({ min: at('2020-01-01T00:00:00Z'), max: at('2035-12-31T23:59:59Z'), noInvalidDate: true }),
+        (s, now) => {
+          const expected = reference(s, now);
+          const actual = nextRun(text(s), { now, timeZone: 'GMT', lastStart: null });
+          expect({ schedule: text(s), next: actual?.toISOString() ?? null }).toEqual({
+            schedule: text(s),
+            next: expected?.toISOString() ?? null,
+          });
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -112,7 +134,8 @@ describe('nextRun', () => {
   });
 
   it('reads the schedule in cron.timezone (pg_cron 1.5+), with its summer time', () => {
-    const inTimeZone = (timeZone: string, now: string) => nextRun('0 3 * * *', { now: at(now), timeZone, lastStart: null });
+    const inTimeZone = (timeZone: string, now: string) =>
+      nextRun('0 3 * * *', { now: at(now), timeZone, lastStart: null });
     expect(inTimeZone('Europe/Paris', '2026-01-15T12:00:00Z')).toEqual(at('2026-01-16T02:00:00Z'));
     expect(inTimeZone('Europe/Paris', '2026-07-15T12:00:00Z')).toEqual(at('2026-07-16T01:00:00Z'));
     expect(inTimeZone('Asia/Kolkata', '2026-07-15T12:00:00Z')).toEqual(at('2026-07-15T21:30:00Z'));
@@ -121,10 +144,16 @@ describe('nextRun', () => {
   });
 
   it('counts a seconds schedule (pg_cron 1.5+) from the last start, or runs it now', () => {
-    expect(nextRun('30 seconds', gmt('2026-03-01T10:06:30Z', '2026-03-01T10:06:20Z'))).toEqual(at('2026-03-01T10:06:50Z'));
-    expect(nextRun(' 1 second ', gmt('2026-03-01T10:06:30Z', '2026-03-01T10:06:29.500Z'))).toEqual(at('2026-03-01T10:06:30.500Z'));
+    expect(nextRun('30 seconds', gmt('2026-03-01T10:06:30Z', '2026-03-01T10:06:20Z'))).toEqual(
+      at('2026-03-01T10:06:50Z'),
+    );
+    expect(nextRun(' 1 second ', gmt('2026-03-01T10:06:30Z', '2026-03-01T10:06:29.500Z'))).toEqual(
+      at('2026-03-01T10:06:30.500Z'),
+    );
     expect(nextRun('30 seconds', gmt('2026-03-01T10:06:30Z'))).toEqual(at('2026-03-01T10:06:30Z'));
-    expect(nextRun('30 Seconds', gmt('2026-03-01T10:06:30Z', '2026-03-01T09:00:00Z'))).toEqual(at('2026-03-01T10:06:30Z'));
+    expect(nextRun('30 Seconds', gmt('2026-03-01T10:06:30Z', '2026-03-01T09:00:00Z'))).toEqual(
+      at('2026-03-01T10:06:30Z'),
+    );
     expect(nextRun('60 seconds', gmt('2026-03-01T10:06:30Z'))).toBeNull();
     expect(nextRun('0 seconds', gmt('2026-03-01T10:06:30Z'))).toBeNull();
   });

@@ -7,7 +7,11 @@ const db = useDatabase();
 const app = useApp();
 
 const auditRows = async () =>
-  (await db.query('select kind, threshold::text, dry_run, deleted, source from session_sweeper.session_purge_log order by id')).rows;
+  (
+    await db.query(
+      'select kind, threshold::text, dry_run, deleted, source from session_sweeper.session_purge_log order by id',
+    )
+  ).rows;
 
 describe('ghost count and dry run', () => {
   it('GET /ghosts counts ghosts older than the threshold and the oldest one, deleting and auditing nothing', async () => {
@@ -21,7 +25,9 @@ describe('ghost count and dry run', () => {
     const body = await response.json();
     expect(body).toEqual({ older_than_minutes: 15, ghosts: 2, oldest_ghost_age_seconds: expect.any(Number) });
     expect(Math.round(body.oldest_ghost_age_seconds / 60)).toBe(40);
-    expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=30')).json()).toMatchObject({ ghosts: 1 });
+    expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=30')).json()).toMatchObject({
+      ghosts: 1,
+    });
     expect(await countSessions(db)).toBe(4);
     expect(await auditRows()).toEqual([]);
   });
@@ -36,10 +42,14 @@ describe('ghost count and dry run', () => {
     for (let i = 0; i < 3; i++) await insertSession(db, { idleMinutes: 30 });
     await insertSession(db, { idleMinutes: 5 });
 
-    const dry = await app.request('/api/engine/sessions/ghosts?older_than_minutes=15&dry_run=true', { method: 'DELETE' });
+    const dry = await app.request('/api/engine/sessions/ghosts?older_than_minutes=15&dry_run=true', {
+      method: 'DELETE',
+    });
     expect(await dry.json()).toEqual({ deleted: 3, dry_run: true, status: 'ok' });
     expect(await countSessions(db)).toBe(4);
-    const real = await app.request('/api/engine/sessions/ghosts?older_than_minutes=15&dry_run=false', { method: 'DELETE' });
+    const real = await app.request('/api/engine/sessions/ghosts?older_than_minutes=15&dry_run=false', {
+      method: 'DELETE',
+    });
     expect(await real.json()).toEqual({ deleted: 3, status: 'ok' });
     expect(await countSessions(db)).toBe(1);
     expect(await auditRows()).toEqual([
@@ -139,7 +149,12 @@ describe('pause and resume', () => {
     try {
       const response = await app.request('/api/engine/jobs/someone-elses-job/pause', { method: 'POST' });
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ status: 'error', error: expect.stringContaining('expected one of session_sweeper.cron-history-cleanup, session_sweeper.ghost-sessions-purge') });
+      expect(await response.json()).toEqual({
+        status: 'error',
+        error: expect.stringContaining(
+          'expected one of session_sweeper.cron-history-cleanup, session_sweeper.ghost-sessions-purge',
+        ),
+      });
       expect(await active('someone-elses-job')).toBe(true);
     } finally {
       await db.query(`select cron.unschedule('someone-elses-job')`);
@@ -159,7 +174,12 @@ describe('the page', () => {
       const html = await page.text();
       expect(html).not.toMatch(/<script>|<style|style="/);
       const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-      expect(assets).toEqual(['dashboard/assets/favicon.svg', 'dashboard/assets/dashboard.css', 'dashboard/assets/dashboard.js', 'docs']);
+      expect(assets).toEqual([
+        'dashboard/assets/favicon.svg',
+        'dashboard/assets/dashboard.css',
+        'dashboard/assets/dashboard.js',
+        'docs',
+      ]);
       for (const asset of assets.slice(0, 3)) expect((await app.request(`/${asset}`)).status).toBe(200);
     }
     expect((await app.request('/dashboard/assets/index.html')).status).toBe(404);

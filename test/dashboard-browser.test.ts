@@ -1,11 +1,11 @@
 // The operator's page in a real browser (Debian's chromium, driven by playwright-core) against the real service
 // (`npm start`'s entry point) and the real database. DASHBOARD_SCREENSHOT=path also saves a screenshot (npm run screenshot).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { countSessions, databaseUrl, insertSession, useDatabase } from './helpers/db.ts';
-import { startService, type Service } from './helpers/service.ts';
+import { type Service, startService } from './helpers/service.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'dashboard-browser-test-token';
@@ -101,7 +101,8 @@ describe('the operator page', () => {
     expect(await page.locator('#chart circle.run').count()).toBe(runs);
     expect(await page.locator('#legend').textContent()).toContain('psql');
     expect(await page.locator('#jobs tbody tr').count()).toBe(3);
-    if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
+    if (process.env.DASHBOARD_SCREENSHOT)
+      await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true });
 
     await page.locator('#clean').click();
     await waitForText(page, '#confirm-text', '5 ghosts older than 15 minutes. Delete them?');
@@ -120,7 +121,12 @@ describe('the operator page', () => {
     ]);
     await waitForText(page, '#purges tbody tr:first-child', 'HTTP');
     expect(await page.locator('#purges tbody tr:first-child td').allTextContents()).toEqual([
-      expect.any(String), 'ghost', '15 min', '5', expect.stringMatching(/ms$/), 'HTTP',
+      expect.any(String),
+      'ghost',
+      '15 min',
+      '5',
+      expect.stringMatching(/ms$/),
+      'HTTP',
     ]);
 
     const ghostJob = page.locator('tr[data-job="session_sweeper.ghost-sessions-purge"]');

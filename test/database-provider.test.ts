@@ -3,9 +3,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chooseProvider, probeDocker, type DockerProbe } from './helpers/database-provider.ts';
+import { chooseProvider, type DockerProbe, probeDocker } from './helpers/database-provider.ts';
 
-const engine = (): Promise<DockerProbe> => Promise.resolve({ ok: true, engine: 'unix:///var/run/docker.sock, Docker 27' });
+const engine = (): Promise<DockerProbe> =>
+  Promise.resolve({ ok: true, engine: 'unix:///var/run/docker.sock, Docker 27' });
 const noEngine = (): Promise<DockerProbe> => Promise.resolve({ ok: false, reason: 'no socket' });
 
 describe('chooseProvider', () => {
@@ -32,7 +33,10 @@ describe('chooseProvider', () => {
 
   it('TEST_DATABASE_PROVIDER=local skips Docker even when it runs', async () => {
     const probe = vi.fn(engine);
-    expect(await chooseProvider({ TEST_DATABASE_PROVIDER: 'local' }, probe)).toMatchObject({ provider: 'local', forced: true });
+    expect(await chooseProvider({ TEST_DATABASE_PROVIDER: 'local' }, probe)).toMatchObject({
+      provider: 'local',
+      forced: true,
+    });
     expect(probe).not.toHaveBeenCalled();
   });
 

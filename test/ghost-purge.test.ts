@@ -123,7 +123,9 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
 
     const { rows } = await db.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 2)');
     expect(rows[0].deleted).toBe(5);
-    const { rows: left } = await db.query('select id, message_count from engine_chat_sessions order by message_count desc');
+    const { rows: left } = await db.query(
+      'select id, message_count from engine_chat_sessions order by message_count desc',
+    );
     expect(left.map((r) => r.id)[0]).toBe(keeper);
     expect(left).toHaveLength(2);
   });
@@ -144,7 +146,9 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
       await client.query(`create trigger slow before delete on engine_chat_sessions
         for each row execute function pg_temp.slow_second_batch()`);
       await client.query(`set statement_timeout = '1s'`);
-      await expect(client.query('call session_sweeper.purge_ghost_sessions(15, 2)')).rejects.toMatchObject({ code: '57014' });
+      await expect(client.query('call session_sweeper.purge_ghost_sessions(15, 2)')).rejects.toMatchObject({
+        code: '57014',
+      });
     } finally {
       await client.query(`drop trigger if exists slow on engine_chat_sessions`);
       client.release(true);
@@ -171,7 +175,9 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
 
   it.each([['null, 10'], ['-1, 10'], ['15, 0'], ['15, null']])('rejects (%s) with SQLSTATE 22023', async (args) => {
     await insertSession(db, { idleMinutes: 60 });
-    await expect(db.query(`call session_sweeper.purge_ghost_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`call session_sweeper.purge_ghost_sessions(${args})`)).rejects.toMatchObject({
+      code: '22023',
+    });
     expect(await countSessions(db)).toBe(1);
   });
 
@@ -180,7 +186,9 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
     const client = await db.connect();
     try {
       await client.query('begin');
-      await expect(client.query('call session_sweeper.purge_ghost_sessions(15)')).rejects.toMatchObject({ code: '2D000' });
+      await expect(client.query('call session_sweeper.purge_ghost_sessions(15)')).rejects.toMatchObject({
+        code: '2D000',
+      });
       await client.query('rollback');
     } finally {
       client.release();

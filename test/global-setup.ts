@@ -19,7 +19,7 @@ import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { startTestDatabase, type TestDatabase } from './helpers/database-provider.ts';
 import type { ProjectDatabase } from './helpers/file-database.ts';
-import { startPgBouncer, type PgBouncer } from './helpers/pgbouncer.ts';
+import { type PgBouncer, startPgBouncer } from './helpers/pgbouncer.ts';
 
 export type Layout = 'greenfield' | 'aria';
 type Isolation = 'template' | 'shared';
@@ -83,7 +83,8 @@ async function prepare(layout: Layout, isolation: Isolation) {
   try {
     await migrateFresh(database, layout);
     // A template needs a server of our own (not TEST_DATABASE_URL's): there, the files take turns.
-    const template = isolation === 'template' && database.provider !== 'url' ? await createTemplate(database.url) : undefined;
+    const template =
+      isolation === 'template' && database.provider !== 'url' ? await createTemplate(database.url) : undefined;
     pgbouncer = await startPgBouncer(database.url);
     const info: ProjectDatabase = { databaseUrl: database.url, pooledDatabaseUrl: pgbouncer.url, template };
     return { info, stop };

@@ -8,16 +8,17 @@ const app = useApp();
 
 // Runs from other files (the cron-firing test) would be newer than the runs this file writes.
 beforeEach(async () => {
-  await db.query('delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname = any($1))', [
-    CRON_JOB_NAMES,
-  ]);
+  await db.query(
+    'delete from cron.job_run_details where jobid in (select jobid from cron.job where jobname = any($1))',
+    [CRON_JOB_NAMES],
+  );
 });
 
 afterEach(async () => {
-  await db.query(`select session_sweeper.session_sweeper_set_schedule(name, schedule) from unnest($1::text[], $2::text[]) as j(name, schedule)`, [
-    CRON_JOBS.map((job) => job.name),
-    CRON_JOBS.map((job) => job.schedule),
-  ]);
+  await db.query(
+    `select session_sweeper.session_sweeper_set_schedule(name, schedule) from unnest($1::text[], $2::text[]) as j(name, schedule)`,
+    [CRON_JOBS.map((job) => job.name), CRON_JOBS.map((job) => job.schedule)],
+  );
   await setCronJobsActive(db, false);
   await db.query(`delete from cron.job_run_details where command = 'jobs-test'`);
 });
@@ -54,7 +55,11 @@ describe('session_sweeper_jobs', () => {
       last_duration: 1.5,
       success_age: 120,
     });
-    expect(rows.find((r) => r.job === 'session_sweeper.old-sessions-prune')).toMatchObject({ active: false, last_status: null, success_age: null });
+    expect(rows.find((r) => r.job === 'session_sweeper.old-sessions-prune')).toMatchObject({
+      active: false,
+      last_status: null,
+      success_age: null,
+    });
   });
 
   it('GET /api/engine/jobs answers the view and when each job runs next, in GMT as pg_cron 1.4 (or cron.timezone)', async () => {
@@ -94,31 +99,50 @@ describe('session_sweeper_jobs', () => {
 describe('pause, resume and reschedule without a redeploy', () => {
   it('pauses and resumes one job or all of ours through cron.alter_job', async () => {
     const active = async () =>
-      Object.fromEntries((await db.query('select jobname, active from cron.job')).rows.map((r) => [r.jobname, r.active]));
+      Object.fromEntries(
+        (await db.query('select jobname, active from cron.job')).rows.map((r) => [r.jobname, r.active]),
+      );
 
     expect((await db.query('select * from session_sweeper.session_sweeper_resume()')).rows).toHaveLength(3);
     expect(Object.values(await active())).toEqual([true, true, true]);
-    expect((await db.query(`select * from session_sweeper.session_sweeper_pause('session_sweeper.ghost-sessions-purge')`)).rows).toEqual([
-      { jobname: 'session_sweeper.ghost-sessions-purge', active: false },
-    ]);
-    expect(await active()).toEqual({ 'session_sweeper.ghost-sessions-purge': false, 'session_sweeper.old-sessions-prune': true, 'session_sweeper.cron-history-cleanup': true });
+    expect(
+      (await db.query(`select * from session_sweeper.session_sweeper_pause('session_sweeper.ghost-sessions-purge')`))
+        .rows,
+    ).toEqual([{ jobname: 'session_sweeper.ghost-sessions-purge', active: false }]);
+    expect(await active()).toEqual({
+      'session_sweeper.ghost-sessions-purge': false,
+      'session_sweeper.old-sessions-prune': true,
+      'session_sweeper.cron-history-cleanup': true,
+    });
     await db.query('select session_sweeper.session_sweeper_pause()');
     expect(Object.values(await active())).toEqual([false, false, false]);
   });
 
   it('changes a schedule, and refuses an unknown job or an invalid schedule without changing anything', async () => {
-    expect((await db.query(`select * from session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', '0 */3 * * *')`)).rows).toEqual([
-      { jobname: 'session_sweeper.old-sessions-prune', schedule: '0 */3 * * *' },
-    ]);
-    await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('nope', '* * * * *')`)).rejects.toMatchObject({
+    expect(
+      (
+        await db.query(
+          `select * from session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', '0 */3 * * *')`,
+        )
+      ).rows,
+    ).toEqual([{ jobname: 'session_sweeper.old-sessions-prune', schedule: '0 */3 * * *' }]);
+    await expect(
+      db.query(`select session_sweeper.session_sweeper_set_schedule('nope', '* * * * *')`),
+    ).rejects.toMatchObject({
       code: '22023',
-      message: expect.stringMatching(/unknown job "nope": expected one of session_sweeper\.cron-history-cleanup, session_sweeper\.ghost-sessions-purge, session_sweeper\.old-sessions-prune$/),
+      message: expect.stringMatching(
+        /unknown job "nope": expected one of session_sweeper\.cron-history-cleanup, session_sweeper\.ghost-sessions-purge, session_sweeper\.old-sessions-prune$/,
+      ),
     });
-    await expect(db.query(`select session_sweeper.session_sweeper_pause('nope')`)).rejects.toMatchObject({ code: '22023' });
-    await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', 'soon')`)).rejects.toThrow(
-      /invalid schedule/,
+    await expect(db.query(`select session_sweeper.session_sweeper_pause('nope')`)).rejects.toMatchObject({
+      code: '22023',
+    });
+    await expect(
+      db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', 'soon')`),
+    ).rejects.toThrow(/invalid schedule/);
+    const { rows } = await db.query(
+      `select schedule from cron.job where jobname = 'session_sweeper.old-sessions-prune'`,
     );
-    const { rows } = await db.query(`select schedule from cron.job where jobname = 'session_sweeper.old-sessions-prune'`);
     expect(rows[0].schedule).toBe('0 */3 * * *');
   });
 });
@@ -128,15 +152,21 @@ describe('pg_cron 1.5+ schedules ("30 seconds", "$" as the last day of the month
     const { rows: cron } = await db.query(
       `select regexp_match(extversion, '^(\\d+)\\.(\\d+)')::int[] >= '{1,5}' as seconds from pg_extension where extname = 'pg_cron'`,
     );
-    const reschedule = db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.ghost-sessions-purge', '30 seconds')`);
+    const reschedule = db.query(
+      `select session_sweeper.session_sweeper_set_schedule('session_sweeper.ghost-sessions-purge', '30 seconds')`,
+    );
     if (!cron[0].seconds) {
       await expect(reschedule).rejects.toThrow(/invalid schedule/);
-      const { rows } = await db.query(`select schedule from session_sweeper.session_sweeper_jobs where job = 'session_sweeper.ghost-sessions-purge'`);
+      const { rows } = await db.query(
+        `select schedule from session_sweeper.session_sweeper_jobs where job = 'session_sweeper.ghost-sessions-purge'`,
+      );
       expect(rows[0].schedule).toBe('* * * * *');
       return;
     }
     await reschedule;
-    await db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', '0 0 $ * *')`);
+    await db.query(
+      `select session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', '0 0 $ * *')`,
+    );
     await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge', 'session_sweeper.old-sessions-prune']);
 
     const { rows } = await db.query(
@@ -147,7 +177,11 @@ describe('pg_cron 1.5+ schedules ("30 seconds", "$" as the last day of the month
     expect(response.status).toBe(200);
     const { jobs } = await response.json();
     const ghost = jobs.find((job: { job: string }) => job.job === 'session_sweeper.ghost-sessions-purge');
-    expect(ghost).toMatchObject({ schedule: '30 seconds', active: true, next_due: expect.stringMatching(/^in \d+ s$/) });
+    expect(ghost).toMatchObject({
+      schedule: '30 seconds',
+      active: true,
+      next_due: expect.stringMatching(/^in \d+ s$/),
+    });
     // Now if not started since it was rescheduled, else 30 seconds after its last start.
     const ghostIn = new Date(ghost.next_run_at).getTime() - rows[0].now.getTime();
     expect(ghostIn).toBeGreaterThanOrEqual(0);

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.ts';
 import { createPool } from '../src/db/pool.ts';
 import { createStore } from '../src/db/store.ts';
+import { createApp } from '../src/http/app.ts';
 import { databaseUrl, insertSession, useApp, useDatabase } from './helpers/db.ts';
 import { parsePrometheus } from './helpers/prometheus.ts';
 
@@ -68,10 +68,16 @@ describe('GET /metrics', () => {
     await app.request('/api/engine/sessions/00000000-0000-4000-8000-000000000000');
     await app.request('/no/such/route');
     const samples = await scrape();
-    expect(samples.get('http_requests_total{method="GET",route="/api/engine/sessions/:id",status="200"}')).toBeGreaterThanOrEqual(1);
-    expect(samples.get('http_requests_total{method="GET",route="/api/engine/sessions/:id",status="404"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      samples.get('http_requests_total{method="GET",route="/api/engine/sessions/:id",status="200"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      samples.get('http_requests_total{method="GET",route="/api/engine/sessions/:id",status="404"}'),
+    ).toBeGreaterThanOrEqual(1);
     expect(samples.get('http_requests_total{method="GET",route="unmatched",status="404"}')).toBeGreaterThanOrEqual(1);
-    expect(samples.get('http_request_duration_seconds_count{method="GET",route="/api/engine/sessions/:id",status="200"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      samples.get('http_request_duration_seconds_count{method="GET",route="/api/engine/sessions/:id",status="200"}'),
+    ).toBeGreaterThanOrEqual(1);
     expect([...samples.keys()].some((key) => key.includes(id))).toBe(false);
   });
 
@@ -109,13 +115,28 @@ describe('logs', () => {
       expect(requestId).toBeTruthy();
       expect(lines).toEqual([
         {
-          level: 30, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String),
-          request_id: requestId, deleted: 1, older_than_minutes: 15, duration_ms: expect.any(Number), msg: 'manual ghost purge',
+          level: 30,
+          time: expect.any(Number),
+          pid: expect.any(Number),
+          hostname: expect.any(String),
+          request_id: requestId,
+          deleted: 1,
+          older_than_minutes: 15,
+          duration_ms: expect.any(Number),
+          msg: 'manual ghost purge',
         },
         {
-          level: 30, time: expect.any(Number), pid: expect.any(Number), hostname: expect.any(String),
-          request_id: requestId, method: 'DELETE', path: '/api/engine/sessions/ghosts', route: '/api/engine/sessions/ghosts',
-          status: 200, duration_ms: expect.any(Number), msg: 'request',
+          level: 30,
+          time: expect.any(Number),
+          pid: expect.any(Number),
+          hostname: expect.any(String),
+          request_id: requestId,
+          method: 'DELETE',
+          path: '/api/engine/sessions/ghosts',
+          route: '/api/engine/sessions/ghosts',
+          status: 200,
+          duration_ms: expect.any(Number),
+          msg: 'request',
         },
       ]);
     } finally {

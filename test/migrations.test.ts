@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgProgram } from '../src/dev/embedded-postgres.ts';
@@ -96,8 +96,15 @@ async function installV1() {
 async function schemaDump(): Promise<string> {
   const [file, args] = pgProgram('pg_dump', ['--schema-only', '--no-owner', databaseUrl()]);
   const { stdout } = await promisify(execFile)(file, args, { maxBuffer: 16 * 2 ** 20 });
-  const lines = stdout.split('\n').filter((line) => !/^(--|SET |SELECT pg_catalog.set_config|\\(un)?restrict )/.test(line));
-  const blocks = lines.join('\n').split(/\n{2,}/).map((block) => block.trim()).filter(Boolean).sort();
+  const lines = stdout
+    .split('\n')
+    .filter((line) => !/^(--|SET |SELECT pg_catalog.set_config|\\(un)?restrict )/.test(line));
+  const blocks = lines
+    .join('\n')
+    .split(/\n{2,}/)
+    .map((block) => block.trim())
+    .filter(Boolean)
+    .sort();
   const { rows: jobs } = await db.query(
     `select format('%s | %s | %s', jobname, schedule, command) as job from cron.job order by jobname`,
   );
@@ -129,7 +136,8 @@ describe('migrations', () => {
   it('applies a repeatable file again when its text changed since, and only then', async () => {
     const fresh = await installedSchema();
     const appliedAt = async () =>
-      (await db.query(`select json_object_agg(file, applied_at) as at from session_sweeper.sql_file_checksums`)).rows[0].at;
+      (await db.query(`select json_object_agg(file, applied_at) as at from session_sweeper.sql_file_checksums`)).rows[0]
+        .at;
     const before = await appliedAt();
     // A database migrated when the file was different: an older body, recorded with the older file's checksum.
     await db.query(`
@@ -143,7 +151,9 @@ describe('migrations', () => {
     expect(log).toContain('applied from sql/: functions/delete_ghost_sessions.sql');
     expect((await installedSchema()).functions).toEqual(fresh.functions);
     const after = await appliedAt();
-    expect(Object.keys(after).filter((file) => after[file] !== before[file])).toEqual(['functions/delete_ghost_sessions.sql']);
+    expect(Object.keys(after).filter((file) => after[file] !== before[file])).toEqual([
+      'functions/delete_ghost_sessions.sql',
+    ]);
     const { rows } = await db.query(
       `select pg_get_functiondef('session_sweeper.delete_ghost_sessions(int, boolean)'::regprocedure) like '%session_sweeper.delete_ghost_sessions_batch(%' as current`,
     );
@@ -152,11 +162,16 @@ describe('migrations', () => {
 
   it('an upgraded database ends with the same view definitions as a fresh one', async () => {
     const viewDefinition = async () =>
-      (await db.query(`select pg_get_viewdef('session_sweeper.session_sweeper_stats'::regclass) as def`)).rows[0].def as string;
+      (await db.query(`select pg_get_viewdef('session_sweeper.session_sweeper_stats'::regclass) as def`)).rows[0]
+        .def as string;
     const fresh = await viewDefinition();
     // An older body with the same columns, recorded with the older file's checksum.
-    await db.query(`create or replace view session_sweeper.session_sweeper_stats as select * from (${fresh.replace(/;\s*$/, '')}) v where false`);
-    await db.query(`update session_sweeper.sql_file_checksums set checksum = 'older' where file = 'views/session_sweeper_stats.sql'`);
+    await db.query(
+      `create or replace view session_sweeper.session_sweeper_stats as select * from (${fresh.replace(/;\s*$/, '')}) v where false`,
+    );
+    await db.query(
+      `update session_sweeper.sql_file_checksums set checksum = 'older' where file = 'views/session_sweeper_stats.sql'`,
+    );
     expect(await viewDefinition()).not.toEqual(fresh);
 
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
@@ -178,8 +193,16 @@ describe('migrations', () => {
     await setCronJobsActive(db, false);
     const upgraded = await installedSchema();
     // The same schema as a fresh install but the tuned job, and v1's prune index, which still serves the prune.
-    expect(upgraded.jobs).toContainEqual(['session_sweeper.old-sessions-prune', '*/2 * * * *', 'CALL session_sweeper.purge_old_sessions(30)']);
-    expect({ ...upgraded, jobs: undefined, relations: undefined }).toEqual({ ...fresh, jobs: undefined, relations: undefined });
+    expect(upgraded.jobs).toContainEqual([
+      'session_sweeper.old-sessions-prune',
+      '*/2 * * * *',
+      'CALL session_sweeper.purge_old_sessions(30)',
+    ]);
+    expect({ ...upgraded, jobs: undefined, relations: undefined }).toEqual({
+      ...fresh,
+      jobs: undefined,
+      relations: undefined,
+    });
     expect(upgraded.relations.filter((r: string[]) => r[1] !== 'engine_chat_sessions_updated_at_idx')).toEqual(
       fresh.relations.filter((r: string[]) => r[1] !== 'session_sweeper_updated_at_idx'),
     );
@@ -236,9 +259,13 @@ describe('migrations', () => {
     for (const { name, kind } of rows) {
       const file = files.find((f) => path.basename(f, '.sql') === name);
       expect(file, `${kind} ${name}`).toBeDefined();
-      expect(await readSqlFile(file!)).toContain(`create or replace ${kind} session_sweeper.${name}${kind === 'view' ? ' as' : '('}`);
+      expect(await readSqlFile(file!)).toContain(
+        `create or replace ${kind} session_sweeper.${name}${kind === 'view' ? ' as' : '('}`,
+      );
     }
-    const { rows: inPublic } = await db.query(`select proname from pg_proc where pronamespace = 'public'::regnamespace`);
+    const { rows: inPublic } = await db.query(
+      `select proname from pg_proc where pronamespace = 'public'::regnamespace`,
+    );
     expect(inPublic).toEqual([]);
   });
 

@@ -30,7 +30,9 @@ describe('prune_old_sessions(days, dry_run)', () => {
 
   it.each([['null, false'], ['-1, false'], ['30, null']])('rejects (%s) with SQLSTATE 22023', async (args) => {
     await insertSession(db, { idleMinutes: 31 * DAY });
-    await expect(db.query(`select session_sweeper.prune_old_sessions(${args})`)).rejects.toMatchObject({ code: '22023' });
+    await expect(db.query(`select session_sweeper.prune_old_sessions(${args})`)).rejects.toMatchObject({
+      code: '22023',
+    });
     expect(await countSessions(db)).toBe(1);
   });
 });

@@ -39,7 +39,15 @@ describe('session_purge_log', () => {
     });
 
     expect(await auditRows()).toEqual([
-      { kind: 'ghost', threshold: '00:20:00', dry_run: false, deleted: 3, source: 'session-sweeper', ordered: true, timed: true },
+      {
+        kind: 'ghost',
+        threshold: '00:20:00',
+        dry_run: false,
+        deleted: 3,
+        source: 'session-sweeper',
+        ordered: true,
+        timed: true,
+      },
       { kind: 'prune', threshold: '30 days', dry_run: true, deleted: 1, source: 'psql', ordered: true, timed: true },
       { kind: 'prune', threshold: '30 days', dry_run: false, deleted: 1, source: 'psql', ordered: true, timed: true },
       { kind: 'ghost', threshold: '00:15:00', dry_run: false, deleted: 0, source: 'psql', ordered: true, timed: true },
@@ -67,7 +75,9 @@ describe('session_purge_log', () => {
        from unnest(array[now() - interval '31 days', now() - interval '29 days']) as t`,
     );
     await db.query('select session_sweeper.delete_old_cron_history(7)');
-    const { rows } = await db.query(`select (now() - finished_at) < interval '30 days' as recent from session_sweeper.session_purge_log`);
+    const { rows } = await db.query(
+      `select (now() - finished_at) < interval '30 days' as recent from session_sweeper.session_purge_log`,
+    );
     expect(rows).toEqual([{ recent: true }]);
   });
 });
@@ -109,7 +119,9 @@ describe('session_sweeper_stats', () => {
 
   it('shows no lag and no oldest ghost when there is no ghost', async () => {
     await insertSession(db, { idleMinutes: 60, messages: 2 });
-    const { rows } = await db.query('select ghosts_pending::int, oldest_ghost_age, purge_lag::text from session_sweeper.session_sweeper_stats');
+    const { rows } = await db.query(
+      'select ghosts_pending::int, oldest_ghost_age, purge_lag::text from session_sweeper.session_sweeper_stats',
+    );
     expect(rows[0]).toEqual({ ghosts_pending: 0, oldest_ghost_age: null, purge_lag: '00:00:00' });
   });
 });

@@ -22,7 +22,15 @@ const entries = block
   }, []);
 const listed = entries.flatMap((entry) => entry.paths);
 /** Tooling files every Node project has at its top: not worth a line. */
-const OBVIOUS = ['README.md', 'package.json', 'package-lock.json', 'tsconfig.json', 'biome.json', '.gitignore', '.dockerignore'];
+const OBVIOUS = [
+  'README.md',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'biome.json',
+  '.gitignore',
+  '.dockerignore',
+];
 
 describe("README's Layout section", () => {
   it('names only paths that exist', () => {
@@ -33,9 +41,12 @@ describe("README's Layout section", () => {
   it('lists every top-level entry of the repository and every entry of src/', () => {
     const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
     const top = [...new Set(tracked.map((file) => file.split('/')[0]))].filter((name) => !OBVIOUS.includes(name));
-    const isListed = (name: string) => listed.includes(name) || listed.includes(`${name}/`) || listed.some((p) => p.startsWith(`${name}/`));
+    const isListed = (name: string) =>
+      listed.includes(name) || listed.includes(`${name}/`) || listed.some((p) => p.startsWith(`${name}/`));
     expect(top.filter((name) => !isListed(name) && !name.startsWith('vitest'))).toEqual([]);
-    const src = readdirSync(path.join(root, 'src')).map((name) => `src/${name}${statSync(path.join(root, 'src', name)).isDirectory() ? '/' : ''}`);
+    const src = readdirSync(path.join(root, 'src')).map(
+      (name) => `src/${name}${statSync(path.join(root, 'src', name)).isDirectory() ? '/' : ''}`,
+    );
     expect(src.filter((name) => !listed.includes(name))).toEqual([]);
   });
 
@@ -44,8 +55,14 @@ describe("README's Layout section", () => {
       const folder = path.join(root, paths[0]);
       const modules = readdirSync(folder).filter((name) => name.endsWith('.ts'));
       const named = [...text.matchAll(/\b[\w-]+\.ts\b/g)].map((match) => match[0]);
-      expect(named.filter((name) => !modules.includes(name)), paths[0]).toEqual([]);
-      expect(modules.filter((name) => !named.includes(name)), paths[0]).toEqual([]);
+      expect(
+        named.filter((name) => !modules.includes(name)),
+        paths[0],
+      ).toEqual([]);
+      expect(
+        modules.filter((name) => !named.includes(name)),
+        paths[0],
+      ).toEqual([]);
     }
   });
 });

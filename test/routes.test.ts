@@ -1,15 +1,17 @@
 // Route behaviour with a fake store: validation, error shapes, what reaches the store.
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/http/app.ts';
 import type { Store } from '../src/db/store.ts';
+import { createApp } from '../src/http/app.ts';
 
 function fakeStore(overrides: Partial<Store> = {}) {
   const calls: unknown[][] = [];
-  const fail = (name: string) => async (...args: unknown[]) => {
-    calls.push([name, ...args]);
-    throw new Error(`${name} should not have been called`);
-  };
+  const fail =
+    (name: string) =>
+    async (...args: unknown[]) => {
+      calls.push([name, ...args]);
+      throw new Error(`${name} should not have been called`);
+    };
   const store: Store = {
     createSession: fail('createSession') as Store['createSession'],
     findSession: fail('findSession') as Store['findSession'],
@@ -32,7 +34,12 @@ const silent = pino({ level: 'silent' });
 describe('routes', () => {
   it("passes older_than_minutes to the store, nothing when absent (the database's threshold applies)", async () => {
     const seen: (number | undefined)[] = [];
-    const { store } = fakeStore({ deleteGhostSessions: async (minutes) => (seen.push(minutes), { deleted: 7, olderThanMinutes: minutes ?? 15 }) });
+    const { store } = fakeStore({
+      deleteGhostSessions: async (minutes) => {
+        seen.push(minutes);
+        return { deleted: 7, olderThanMinutes: minutes ?? 15 };
+      },
+    });
     const app = createApp({ store, logger: silent });
     const first = await app.request('/api/engine/sessions/ghosts', { method: 'DELETE' });
     const second = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0', { method: 'DELETE' });

@@ -19,7 +19,9 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /** Names as numbers, as pg_cron reads them: 'sun' is always 0 (croner reads '-sun' as 7, so 'mon-sun' is every day). */
 const numbered = (field: string, names: string[], first: number) =>
-  field.replace(/[a-z]+/gi, (name) => (names.includes(name.toLowerCase()) ? String(names.indexOf(name.toLowerCase()) + first) : name));
+  field.replace(/[a-z]+/gi, (name) =>
+    names.includes(name.toLowerCase()) ? String(names.indexOf(name.toLowerCase()) + first) : name,
+  );
 
 /** pg_cron 1.5+: '[1-59] second(s)', run again that long after the job's last start. */
 const SECONDS = /^\s*(\d+)\s*seconds?\s*$/i;
@@ -46,7 +48,13 @@ export function nextRun(schedule: string, { now, timeZone, lastStart }: NextRunC
   if (fields.length !== 5) return null;
   const [minute, hour, dayOfMonth, month, dayOfWeek] = fields;
   try {
-    const pattern = [minute, hour, dayOfMonth === '$' ? 'L' : dayOfMonth, numbered(month, MONTHS, 1), numbered(dayOfWeek, DAYS, 0)];
+    const pattern = [
+      minute,
+      hour,
+      dayOfMonth === '$' ? 'L' : dayOfMonth,
+      numbered(month, MONTHS, 1),
+      numbered(dayOfWeek, DAYS, 0),
+    ];
     const cron = new Cron(pattern.join(' '), {
       mode: '5-part',
       timezone: timeZone ?? 'GMT',

@@ -14,7 +14,9 @@ export function createJobQueries(query: Query): JobQueries {
   return {
     async listJobs() {
       // Checked first: a failing query would cost the pool its connection (see addMessage in sessions.ts).
-      const { rows: view } = await query(`select to_regclass('session_sweeper.session_sweeper_jobs') is not null as installed`);
+      const { rows: view } = await query(
+        `select to_regclass('session_sweeper.session_sweeper_jobs') is not null as installed`,
+      );
       if (!view[0].installed) return undefined;
       // Both clocks and the time zone are pg_cron's: the database's.
       const { rows } = await query(
@@ -22,7 +24,7 @@ export function createJobQueries(query: Query): JobQueries {
                 last_success_at, now() as now, session_sweeper.cron_timezone() as time_zone
          from session_sweeper.session_sweeper_jobs`,
       );
-      const iso = (value: Date | null) => value && value.toISOString();
+      const iso = (value: Date | null) => value?.toISOString() ?? null;
       return rows.map(({ now, time_zone, ...job }) => {
         const next = nextRun(job.schedule, { now, timeZone: time_zone, lastStart: job.last_run_at });
         return {

@@ -24,7 +24,8 @@ export function explainConnectionError(error: unknown, databaseUrl: string): str
     );
   }
   if (code === '3D000') return `database in ${where} does not exist: create it first (createdb) or fix DATABASE_URL.`;
-  if (code === '28P01' || code === '28000') return `PostgreSQL refused the login for ${where}: check the user and password in DATABASE_URL.`;
+  if (code === '28P01' || code === '28000')
+    return `PostgreSQL refused the login for ${where}: check the user and password in DATABASE_URL.`;
   return `cannot connect to PostgreSQL at ${where}: ${(error as Error).message}`;
 }
 
@@ -54,9 +55,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     UNREACHABLE.has(code) ||
     code === 'ECONNRESET' ||
     code.startsWith('08') || // connection exception
-    code === '57P01' || code === '57P02' || code === '57P03' || // shutting down / cannot connect now
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' || // shutting down / cannot connect now
     code === '53300' || // too many connections
-    code === '57014' || code === '55P03' || // statement or lock timeout
+    code === '57014' ||
+    code === '55P03' || // statement or lock timeout
     /timeout exceeded when trying to connect|Connection terminated|is not queryable/i.test(message)
   );
 }

@@ -32,7 +32,11 @@ export function createPurgeQueries(query: Query): PurgeQueries {
          from session_sweeper.session_sweeper_stats`,
       );
       const row = rows[0];
-      return { ...row, purge_lag_seconds: row.purge_lag_seconds ?? 0, last_purge_at: row.last_purge_at?.toISOString() ?? null };
+      return {
+        ...row,
+        purge_lag_seconds: row.purge_lag_seconds ?? 0,
+        last_purge_at: row.last_purge_at?.toISOString() ?? null,
+      };
     },
 
     async listPurges({ limit, hours }) {
@@ -45,7 +49,11 @@ export function createPurgeQueries(query: Query): PurgeQueries {
          limit $1`,
         [limit, hours],
       );
-      return rows.map((row) => ({ ...row, ran_at: row.ran_at.toISOString(), finished_at: row.finished_at.toISOString() }));
+      return rows.map((row) => ({
+        ...row,
+        ran_at: row.ran_at.toISOString(),
+        finished_at: row.finished_at.toISOString(),
+      }));
     },
 
     async readPurgeStats(afterAuditId) {

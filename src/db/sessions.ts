@@ -8,7 +8,10 @@ export interface SessionQueries {
   /** undefined when the session does not exist (never did, or was purged before the message committed). */
   addMessage(sessionId: string, input: NewMessage): Promise<Message | undefined>;
   /** With dryRun, counts only (the audit records it as a dry run). Answers the threshold it used too. */
-  deleteGhostSessions(olderThanMinutes: number | undefined, dryRun?: boolean): Promise<{ deleted: number; olderThanMinutes: number }>;
+  deleteGhostSessions(
+    olderThanMinutes: number | undefined,
+    dryRun?: boolean,
+  ): Promise<{ deleted: number; olderThanMinutes: number }>;
   countGhostSessions(olderThanMinutes: number | undefined): Promise<GhostCount>;
   /** Resolves when the database answers a query, rejects otherwise. */
   ping(): Promise<void>;
@@ -43,10 +46,11 @@ export function createSessionQueries(query: Query): SessionQueries {
     async addMessage(sessionId, { role, content }) {
       // No foreign-key error when the session is gone (see the function), which matters because a query that
       // fails costs the pool its connection (see queryWithTimeouts).
-      const { rows } = await query(
-        'select * from session_sweeper.add_session_message($1, $2, $3)',
-        [sessionId, role, content],
-      );
+      const { rows } = await query('select * from session_sweeper.add_session_message($1, $2, $3)', [
+        sessionId,
+        role,
+        content,
+      ]);
       const row = rows[0];
       // Our own messages table numbers its rows; Aria's uses UUIDs.
       const id = /^\d+$/.test(row?.id) ? Number(row.id) : row?.id;

@@ -1,6 +1,6 @@
 // A PostgreSQL cluster with pg_cron owned by this process: the default of `npm start` and of `npm test`.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -65,10 +65,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
 
   const port = wantedPort ?? (await findFreePort());
   const [file, argv, spawnOptions] = command(install, owner, 'postgres', [
-    '-D', serverDataDir,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories=',
+    '-D',
+    serverDataDir,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
     ...Object.entries(pgCronSettings(cronDatabase)).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
   ]);
   // Own process group: Ctrl-C reaches only us, so we close HTTP first and stop the server last.
@@ -79,7 +83,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions) {
   const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
   const stop = () => stopServer(server);
   try {
-    await waitUntilAccepting(server, `postgres://postgres@127.0.0.1:${port}/postgres`, path.resolve(dir, 'postgres.log'));
+    await waitUntilAccepting(
+      server,
+      `postgres://postgres@127.0.0.1:${port}/postgres`,
+      path.resolve(dir, 'postgres.log'),
+    );
     await createDatabaseIfMissing(`postgres://postgres@127.0.0.1:${port}/postgres`, database);
   } catch (error) {
     await stop();
@@ -122,7 +130,9 @@ function pathInside(install: Installation, hostPath: string): string {
   if (!install.root) return hostPath;
   const relative = path.relative(install.root, hostPath);
   if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new Error(`${hostPath} is outside PG_CHROOT=${install.root}: put the cluster inside it (e.g. TMPDIR=${install.root}/tmp)`);
+    throw new Error(
+      `${hostPath} is outside PG_CHROOT=${install.root}: put the cluster inside it (e.g. TMPDIR=${install.root}/tmp)`,
+    );
   }
   return path.join('/', relative);
 }
@@ -132,7 +142,8 @@ export function findPgBinDir(env: Record<string, string | undefined>, root = '/'
   const candidates: string[] = [];
   if (env.PG_BIN) candidates.push(env.PG_BIN);
   try {
-    if (root === '/') candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    if (root === '/')
+      candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: 'pipe' }).trim());
   } catch {
     // no pg_config on PATH
   }
@@ -165,7 +176,9 @@ function ensurePgCron(install: Installation, log: Log) {
   const installCommand = `${install.root ? `chroot ${root} ` : ''}apt-get install -y postgresql-${major}-cron`;
   const canInstall = !install.root && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
   if (!canInstall) {
-    throw new Error(`pg_cron is not installed for PostgreSQL ${major} (${install.bin}). Install it: sudo ${installCommand}`);
+    throw new Error(
+      `pg_cron is not installed for PostgreSQL ${major} (${install.bin}). Install it: sudo ${installCommand}`,
+    );
   }
   log(`pg_cron is not installed for PostgreSQL ${major}: running "${installCommand}"`);
   const apt = (args: string[]) => execFileSync('apt-get', args, { stdio: 'inherit' });
@@ -183,8 +196,12 @@ export async function ownerForServer(dir: string, dataDir: string, root = '/'): 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (process.getuid?.() !== 0) return {};
   const passwd = path.join(root, 'etc/passwd');
-  const entry = readFileSync(passwd, 'utf8').split('\n').map((line) => line.split(':')).find(([name]) => name === 'postgres');
-  if (!entry) throw new Error(`no postgres user in ${passwd}: PostgreSQL refuses to run as root (adduser --system postgres)`);
+  const entry = readFileSync(passwd, 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find(([name]) => name === 'postgres');
+  if (!entry)
+    throw new Error(`no postgres user in ${passwd}: PostgreSQL refuses to run as root (adduser --system postgres)`);
   const owner = { uid: Number(entry[2]), gid: Number(entry[3]) };
   await chmod(dir, 0o755); // postgres must be able to reach its data directory
   await chown(dataDir, owner.uid, owner.gid);

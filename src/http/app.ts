@@ -5,18 +5,18 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { DEFAULT_MAX_BODY_BYTES } from '../config.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
-import { errorResponse } from './errors.ts';
+import type { Store } from '../db/store.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { throttledWarning } from '../observability/throttled-log.ts';
+import { errorResponse } from './errors.ts';
 import { requireBearerToken } from './middleware/auth.ts';
 import { observeRequests } from './middleware/observe-requests.ts';
-import { requestId, type RequestIdVariables } from './middleware/request-id.ts';
+import { type RequestIdVariables, requestId } from './middleware/request-id.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
 import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createOperatorRouter } from './routes/operator.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
-import type { Store } from '../db/store.ts';
-import { throttledWarning } from '../observability/throttled-log.ts';
 
 /** Methods whose requests carry no body unless a length header says so. */
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);

@@ -38,7 +38,9 @@ export const NewMessage = z
 
 export const Message = z
   .object({
-    id: z.union([z.number().int(), z.uuid()]).openapi({ description: 'a number, or a UUID on tables whose ids are UUIDs (Aria)' }),
+    id: z
+      .union([z.number().int(), z.uuid()])
+      .openapi({ description: 'a number, or a UUID on tables whose ids are UUIDs (Aria)' }),
     session_id: z.uuid(),
     role: z.string(),
     content: z.string(),
@@ -54,12 +56,7 @@ const wholeNumber = (name: string, unit: string, max: number, min = 0) =>
     .string()
     .regex(/^\d+$/, `${name} must be a whole number of ${unit}`)
     .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `${name} must be at least ${min}`)
-        .max(max, `${name} must be at most ${max}`),
-    );
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
 
 /** A whole number query parameter with `fallback` when absent. */
 const wholeNumberParam = (name: string, unit: string, max: number, fallback: number, min = 0) =>
@@ -85,7 +82,11 @@ export const GhostPurgeQuery = z.object({
     .enum(['true', 'false'], { error: 'dry_run must be true or false' })
     .default('false')
     .transform((value) => value === 'true')
-    .openapi({ param: { name: 'dry_run', in: 'query' }, description: 'true: count only (audited as a dry run)', type: 'boolean' }),
+    .openapi({
+      param: { name: 'dry_run', in: 'query' },
+      description: 'true: count only (audited as a dry run)',
+      type: 'boolean',
+    }),
 });
 
 export const GhostPurgeResult = z
@@ -100,15 +101,23 @@ export const GhostCount = z
   .object({
     older_than_minutes: z.number().int(),
     ghosts: z.number().int().openapi({ description: 'sessions with no message idle for more than older_than_minutes' }),
-    oldest_ghost_age_seconds: z.number().nullable().openapi({ description: 'idle time of the oldest session with no message' }),
+    oldest_ghost_age_seconds: z
+      .number()
+      .nullable()
+      .openapi({ description: 'idle time of the oldest session with no message' }),
   })
   .openapi('GhostCount');
 
 export const Stats = z
   .object({
-    ghosts_pending: z.number().int().openapi({ description: 'sessions with no message idle for longer than session_sweeper.ghost_idle_minutes()' }),
+    ghosts_pending: z
+      .number()
+      .int()
+      .openapi({ description: 'sessions with no message idle for longer than session_sweeper.ghost_idle_minutes()' }),
     oldest_ghost_age_seconds: z.number().nullable(),
-    purge_lag_seconds: z.number().openapi({ description: 'how far the oldest ghost is past session_sweeper.ghost_idle_minutes(); the promise: at most 60' }),
+    purge_lag_seconds: z.number().openapi({
+      description: 'how far the oldest ghost is past session_sweeper.ghost_idle_minutes(); the promise: at most 60',
+    }),
     deleted_last_hour: z.number().int(),
     deleted_last_day: z.number().int(),
     sessions_total: z.number().int(),
@@ -158,7 +167,9 @@ export const CronJob = z
 
 export const CronJobList = z.object({ jobs: z.array(CronJob) }).openapi('CronJobList');
 
-export const JobParam = z.object({ job: z.string().openapi({ param: { name: 'job', in: 'path' }, example: 'session_sweeper.ghost-sessions-purge' }) });
+export const JobParam = z.object({
+  job: z.string().openapi({ param: { name: 'job', in: 'path' }, example: 'session_sweeper.ghost-sessions-purge' }),
+});
 
 export const JobSwitched = z.object({ job: z.string(), active: z.boolean() }).openapi('JobSwitched');
 

@@ -1,5 +1,5 @@
 // GET /metrics in Prometheus text format: HTTP traffic, and the purge as the database sees it.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../db/store.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;

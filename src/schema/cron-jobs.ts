@@ -10,9 +10,21 @@ import type pg from 'pg';
 import { readSqlFile } from './sql-files.ts';
 
 export const CRON_JOBS = [
-  { name: 'session_sweeper.ghost-sessions-purge', schedule: '* * * * *', command: 'CALL session_sweeper.purge_ghost_sessions()' },
-  { name: 'session_sweeper.old-sessions-prune', schedule: '0 */6 * * *', command: 'CALL session_sweeper.purge_old_sessions(30)' },
-  { name: 'session_sweeper.cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT session_sweeper.delete_old_cron_history(7)' },
+  {
+    name: 'session_sweeper.ghost-sessions-purge',
+    schedule: '* * * * *',
+    command: 'CALL session_sweeper.purge_ghost_sessions()',
+  },
+  {
+    name: 'session_sweeper.old-sessions-prune',
+    schedule: '0 */6 * * *',
+    command: 'CALL session_sweeper.purge_old_sessions(30)',
+  },
+  {
+    name: 'session_sweeper.cron-history-cleanup',
+    schedule: '30 3 * * *',
+    command: 'SELECT session_sweeper.delete_old_cron_history(7)',
+  },
 ] as const;
 
 export const CRON_JOB_NAMES: string[] = CRON_JOBS.map((job) => job.name);
@@ -36,7 +48,14 @@ export async function preparePgCron(cron: pg.ClientBase): Promise<boolean> {
   return true;
 }
 
-type ExistingJob = { jobid: string; jobname: string; database: string; command: string; schedule: string; active: boolean };
+type ExistingJob = {
+  jobid: string;
+  jobname: string;
+  database: string;
+  command: string;
+  schedule: string;
+  active: boolean;
+};
 
 /** Recorded with the repeatable files' checksums: the jobs are scheduled again only when their definitions change. */
 const JOBS_ENTRY = 'src/schema/cron-jobs.ts';
@@ -56,10 +75,10 @@ export async function syncJobs(
   log: (message: string) => void,
 ): Promise<void> {
   if (installed) {
-    const { rowCount } = await app.query('select from session_sweeper.sql_file_checksums where file = $1 and checksum = $2', [
-      JOBS_ENTRY,
-      JOBS_CHECKSUM,
-    ]);
+    const { rowCount } = await app.query(
+      'select from session_sweeper.sql_file_checksums where file = $1 and checksum = $2',
+      [JOBS_ENTRY, JOBS_CHECKSUM],
+    );
     if (rowCount) return;
   }
   const { rows: cronTable } = await cron.query(`select to_regclass('cron.job') is not null as present`);
@@ -90,7 +109,8 @@ export async function syncJobs(
     }
     const found = ours.find((job) => job.jobname === name);
     if (found) {
-      if (found.command !== command) await cron.query('select cron.alter_job($1::bigint, command => $2)', [found.jobid, command]);
+      if (found.command !== command)
+        await cron.query('select cron.alter_job($1::bigint, command => $2)', [found.jobid, command]);
       continue;
     }
     const former = ours.find((job) => job.jobname === formerName(name));

@@ -5,7 +5,7 @@ import { connectOrExplain } from '../db/pool.ts';
 import { databaseUrlFor, dropPgCronIfUnused, preparePgCron, syncJobs } from './cron-jobs.ts';
 import { grantServiceRole, SERVICE_ROLE_SETTING, serviceRole } from './service-role.ts';
 import { applyRepeatableFiles } from './sql-files.ts';
-import { DEFAULT_TABLES, tableSettings, type TableNames } from './table-settings.ts';
+import { DEFAULT_TABLES, type TableNames, tableSettings } from './table-settings.ts';
 
 const defaultMigrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
@@ -48,7 +48,15 @@ async function refuseConnectionPooler(client: pg.Client) {
  * elsewhere, pg_cron is checked and created there, and our jobs scheduled from there.
  */
 export async function migrate(options: MigrateOptions): Promise<void> {
-  const { databaseUrl, direction, count, cronDatabase, tables = {}, log, migrationsDir = defaultMigrationsDir } = options;
+  const {
+    databaseUrl,
+    direction,
+    count,
+    cronDatabase,
+    tables = {},
+    log,
+    migrationsDir = defaultMigrationsDir,
+  } = options;
   const client = new pg.Client({ connectionString: databaseUrl });
   await connectOrExplain(client, databaseUrl);
   let cron = client;
@@ -87,7 +95,11 @@ export async function migrate(options: MigrateOptions): Promise<void> {
       throw error;
     });
     const verb = direction === 'up' ? 'applied' : 'undid';
-    log(applied.length ? `${verb} ${applied.map((m) => m.name).join(', ')}` : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`);
+    log(
+      applied.length
+        ? `${verb} ${applied.map((m) => m.name).join(', ')}`
+        : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`,
+    );
     if (direction === 'up') await applyAfterMigrations(client, { cronHere, tables, log });
     const installed = await isInstalled(client);
     await syncJobs(cron, client, { appDatabase, installed, cronHere }, log);
@@ -123,8 +135,14 @@ async function applyAfterMigrations(
         `select session_sweeper.use_tables(coalesce($1, s.sessions_table, $5), coalesce($2, s.messages_table, $6),
                                            coalesce($3, s.archive_sessions_table), coalesce($4, s.archive_messages_table))
          from (select) nothing left join session_sweeper.settings s on true`,
-        [tables.sessions ?? null, tables.messages ?? null, tables.archiveSessions ?? null, tables.archiveMessages ?? null,
-         DEFAULT_TABLES.sessions, DEFAULT_TABLES.messages],
+        [
+          tables.sessions ?? null,
+          tables.messages ?? null,
+          tables.archiveSessions ?? null,
+          tables.archiveMessages ?? null,
+          DEFAULT_TABLES.sessions,
+          DEFAULT_TABLES.messages,
+        ],
       );
       await grantServiceRole(client, { cronHere });
     }

@@ -34,7 +34,10 @@ export async function repeatableFiles(): Promise<string[]> {
  * migrations): the migrations stay frozen, the bodies of routines and views evolve in their files, and an
  * upgraded database ends with the same objects as a fresh one. Runs inside the caller's transaction.
  */
-export async function applyRepeatableFiles(client: pg.ClientBase, { cronHere }: { cronHere: boolean }): Promise<string[]> {
+export async function applyRepeatableFiles(
+  client: pg.ClientBase,
+  { cronHere }: { cronHere: boolean },
+): Promise<string[]> {
   const { rows } = await client.query<{ file: string; checksum: string }>(
     'select file, checksum from session_sweeper.sql_file_checksums',
   );
@@ -71,5 +74,7 @@ async function dropObjectsWithoutFile(client: pg.ClientBase, files: string[]): P
     [names],
   );
   for (const { drop } of rows) await client.query(drop);
-  await client.query("delete from session_sweeper.sql_file_checksums where file like '%.sql' and not file = any($1)", [files]);
+  await client.query("delete from session_sweeper.sql_file_checksums where file like '%.sql' and not file = any($1)", [
+    files,
+  ]);
 }

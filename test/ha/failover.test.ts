@@ -5,8 +5,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/schema/migrate.ts';
 import { insertSession } from '../helpers/db.ts';
-import { startHaCluster, waitFor, type HaCluster, type Member, type MemberState } from '../helpers/ha-cluster.ts';
-import { startService, type Service } from '../helpers/service.ts';
+import { type HaCluster, type Member, type MemberState, startHaCluster, waitFor } from '../helpers/ha-cluster.ts';
+import { type Service, startService } from '../helpers/service.ts';
 
 /** Any request taking longer than this counts as hung. */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -81,7 +81,14 @@ describe('Patroni failover', () => {
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         const retryAfter = response.headers.get('retry-after');
-        outcome = { path, status: response.status, body: await response.text(), retryAfter, startedAt, endedAt: Date.now() };
+        outcome = {
+          path,
+          status: response.status,
+          body: await response.text(),
+          retryAfter,
+          startedAt,
+          endedAt: Date.now(),
+        };
       } catch (error) {
         const status = (error as Error).name === 'TimeoutError' ? 'timeout' : 'error';
         outcome = { path, status, body: String(error), startedAt, endedAt: Date.now() };
@@ -107,7 +114,9 @@ describe('Patroni failover', () => {
     const load = Promise.all(Array.from({ length: LOAD_WORKERS }, worker));
 
     await sleep(2000);
-    [oldLeader, newLeader] = (await cluster!.isPrimary(cluster!.members[0])) ? cluster!.members : [...cluster!.members].reverse();
+    [oldLeader, newLeader] = (await cluster!.isPrimary(cluster!.members[0]))
+      ? cluster!.members
+      : [...cluster!.members].reverse();
     logOffsets = new Map(cluster!.members.map((m) => [m, statSync(m.logFile).size]));
     killedAt = Date.now();
     cluster!.killPostgres(oldLeader);
@@ -167,8 +176,13 @@ describe('Patroni failover', () => {
 
   it(`runs ${JOB} on the new leader at its next minute`, async () => {
     const ghost = await insertSession(db!, { idleMinutes: 20 });
-    const ghostExists = async () => (await db!.query('select from engine_chat_sessions where id = $1', [ghost])).rowCount === 1;
-    await waitFor('the ghost to be purged', async () => !(await ghostExists()), promotedAt + GHOST_GONE_WITHIN_MS - Date.now());
+    const ghostExists = async () =>
+      (await db!.query('select from engine_chat_sessions where id = $1', [ghost])).rowCount === 1;
+    await waitFor(
+      'the ghost to be purged',
+      async () => !(await ghostExists()),
+      promotedAt + GHOST_GONE_WITHIN_MS - Date.now(),
+    );
     const goneAt = Date.now();
 
     // Written by the new leader: the old one was down or a read-only replica ever since. The procedure commits its
@@ -181,7 +195,11 @@ describe('Patroni failover', () => {
           [JOB, new Date(promotedAt)],
         )
       ).rows;
-    await waitFor(`the first ${JOB} run to finish`, async () => (await runsSincePromotion())[0]?.status !== 'running', 10_000);
+    await waitFor(
+      `the first ${JOB} run to finish`,
+      async () => (await runsSincePromotion())[0]?.status !== 'running',
+      10_000,
+    );
     const runs = await runsSincePromotion();
     const nextMinute = Math.ceil(promotedAt / 60_000) * 60_000;
     log(

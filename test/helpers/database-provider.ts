@@ -60,7 +60,11 @@ export async function chooseProvider(env: Env, probe: () => Promise<DockerProbe>
     return { provider: 'docker', forced: true, reason: `TEST_DATABASE_PROVIDER=docker (${docker.engine})` };
   }
   return docker.ok
-    ? { provider: 'docker', forced: false, reason: `a Docker engine answers (${docker.engine}); TEST_DATABASE_PROVIDER=local skips it` }
+    ? {
+        provider: 'docker',
+        forced: false,
+        reason: `a Docker engine answers (${docker.engine}); TEST_DATABASE_PROVIDER=local skips it`,
+      }
     : { provider: 'local', forced: false, reason: `no Docker engine (${docker.reason})` };
 }
 
@@ -84,7 +88,12 @@ export async function startTestDatabase(env: Env): Promise<TestDatabase> {
 
 function start(provider: Provider, env: Env): Promise<TestDatabase> {
   if (provider === 'url') {
-    return Promise.resolve({ provider, url: env.TEST_DATABASE_URL!, description: 'url: TEST_DATABASE_URL', stop: async () => {} });
+    return Promise.resolve({
+      provider,
+      url: env.TEST_DATABASE_URL!,
+      description: 'url: TEST_DATABASE_URL',
+      stop: async () => {},
+    });
   }
   return provider === 'docker' ? startDockerDatabase() : startLocalDatabase();
 }
@@ -107,10 +116,12 @@ async function startDockerDatabase(): Promise<TestDatabase> {
   const { GenericContainer, Wait } = await import('testcontainers');
   // db.Dockerfile needs no files: a context holding only it spares sending (and listing) the project tree.
   const context = await mkdtemp(path.join(tmpdir(), 'session-sweeper-db-image-'));
-  let image;
+  let image: Awaited<ReturnType<ReturnType<typeof GenericContainer.fromDockerfile>['build']>>;
   try {
     await copyFile(dbDockerfile, path.join(context, 'db.Dockerfile'));
-    image = await GenericContainer.fromDockerfile(context, 'db.Dockerfile').build(DOCKER_IMAGE, { deleteOnExit: false });
+    image = await GenericContainer.fromDockerfile(context, 'db.Dockerfile').build(DOCKER_IMAGE, {
+      deleteOnExit: false,
+    });
   } finally {
     await rm(context, { recursive: true, force: true });
   }

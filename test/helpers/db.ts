@@ -1,9 +1,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeEach, inject } from 'vitest';
-import { createApp } from '../../src/http/app.ts';
 import { createPool } from '../../src/db/pool.ts';
 import { createStore } from '../../src/db/store.ts';
+import { createApp } from '../../src/http/app.ts';
 import { fileDatabase } from './file-database.ts';
 
 export const databaseUrl = () => fileDatabase().databaseUrl;
@@ -16,7 +16,9 @@ export function useDatabase() {
   const pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   beforeEach(async () => {
     const archive = layout() === 'aria' ? ', engine_chat_sessions_archive, engine_chat_messages_archive' : '';
-    await pool.query(`truncate engine_chat_sessions, engine_chat_messages, session_sweeper.session_purge_log${archive}`);
+    await pool.query(
+      `truncate engine_chat_sessions, engine_chat_messages, session_sweeper.session_purge_log${archive}`,
+    );
   });
   afterAll(() => pool.end());
   return pool;
@@ -34,7 +36,10 @@ export function useApp({ apiTokens, maxBodyBytes }: { apiTokens?: string[]; maxB
 type SessionSeed = { idleMinutes?: number; createdMinutesAgo?: number; messages?: number };
 
 /** Inserts a session with `messages` messages, last active `idleMinutes` ago. */
-export async function insertSession(db: pg.Pool, { idleMinutes = 0, createdMinutesAgo, messages = 0 }: SessionSeed = {}) {
+export async function insertSession(
+  db: pg.Pool,
+  { idleMinutes = 0, createdMinutesAgo, messages = 0 }: SessionSeed = {},
+) {
   const { rows } = await db.query(
     `insert into engine_chat_sessions (agent_id, title) values ('agent', 'test') returning id`,
   );

@@ -37,7 +37,9 @@ export function setFileDatabase(database: FileDatabase) {
 
 export function fileDatabase(): FileDatabase {
   if (!current) {
-    throw new Error('this test file has no database: it runs in a project without test/setup/database.ts (vitest.config.ts)');
+    throw new Error(
+      'this test file has no database: it runs in a project without test/setup/database.ts (vitest.config.ts)',
+    );
   }
   return current;
 }

@@ -1,7 +1,7 @@
 // A Patroni cluster on loopback for `npm run test:ha`: one etcd, two Patroni members running PostgreSQL 15 with
 // pg_cron, and HAProxy in front sending connections to whichever member Patroni's REST API calls the primary.
 // Everything lives under one temporary directory; stop() ends every process it started and removes the directory.
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -98,12 +98,20 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
     const etcdPort = await findFreePort();
     const etcdPeerPort = await findFreePort();
     run('etcd', 'etcd', [
-      '--name', 'etcd', '--data-dir', path.join(dir, 'etcd'),
-      '--listen-client-urls', `http://127.0.0.1:${etcdPort}`,
-      '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-      '--initial-cluster', `etcd=http://127.0.0.1:${etcdPeerPort}`,
+      '--name',
+      'etcd',
+      '--data-dir',
+      path.join(dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${etcdPeerPort}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${etcdPeerPort}`,
+      '--initial-cluster',
+      `etcd=http://127.0.0.1:${etcdPeerPort}`,
     ]);
     await waitFor('etcd', async () => (await httpStatus(`http://127.0.0.1:${etcdPort}/health`)) === 200);
 
@@ -120,7 +128,10 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
       };
       const configFile = path.join(memberDir, 'patroni.yml');
       // JSON is YAML: no YAML library needed.
-      await writeFile(configFile, JSON.stringify(patroniConfig(member, memberDir, pgPort, restPort, etcdPort), null, 2));
+      await writeFile(
+        configFile,
+        JSON.stringify(patroniConfig(member, memberDir, pgPort, restPort, etcdPort), null, 2),
+      );
       if (asPostgres.uid !== undefined) await chown(memberDir, asPostgres.uid, asPostgres.gid!);
       // Only what Patroni needs: in particular no PGPASSWORD, which libpq would prefer to the pgpass file Patroni writes.
       run(name, 'patroni', [configFile], { ...asPostgres, env: { PATH: process.env.PATH, LANG: 'C.UTF-8' } });
@@ -146,7 +157,9 @@ export async function startHaCluster(log: Log): Promise<HaCluster> {
       const states = await haproxyServerStates(statsPort);
       return states.pg1 === 'UP' && states.pg2 === 'DOWN';
     });
-    log(`HA cluster up in ${dir}: etcd 127.0.0.1:${etcdPort}, ${members.map((m) => `${m.name} ${m.url}`).join(', ')}, HAProxy ${cluster.url}`);
+    log(
+      `HA cluster up in ${dir}: etcd 127.0.0.1:${etcdPort}, ${members.map((m) => `${m.name} ${m.url}`).join(', ')}, HAProxy ${cluster.url}`,
+    );
     return cluster;
   } catch (error) {
     log(`HA cluster failed to start:\n${cluster.logTails()}`);
@@ -223,14 +236,23 @@ listen stats
 /** Server name -> UP / DOWN / ..., from HAProxy's stats page (CSV). */
 async function haproxyServerStates(statsPort: number): Promise<Record<string, string>> {
   const csv = await (await fetch(`http://127.0.0.1:${statsPort}/;csv`, { signal: AbortSignal.timeout(1000) })).text();
-  const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n').map((line) => line.split(','));
+  const [header, ...rows] = csv
+    .replace(/^# /, '')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(','));
   const [proxy, server, status] = ['pxname', 'svname', 'status'].map((column) => header.indexOf(column));
-  return Object.fromEntries(rows.filter((row) => row[proxy] === 'postgres-primary').map((row) => [row[server], row[status]]));
+  return Object.fromEntries(
+    rows.filter((row) => row[proxy] === 'postgres-primary').map((row) => [row[server], row[status]]),
+  );
 }
 
 async function stopAll(processes: ChildProcess[], members: Member[], dir: string) {
   // HAProxy first, then Patroni (it stops its PostgreSQL), etcd last: Patroni talks to it while stopping.
-  const order = [...processes.filter((p) => p.spawnfile !== 'etcd'), ...processes.filter((p) => p.spawnfile === 'etcd')];
+  const order = [
+    ...processes.filter((p) => p.spawnfile !== 'etcd'),
+    ...processes.filter((p) => p.spawnfile === 'etcd'),
+  ];
   for (const child of order) await stopProcess(child);
   // A PostgreSQL whose Patroni did not stop it (Patroni killed, or stuck) is stopped by its pid.
   for (const member of members) {

@@ -1,7 +1,7 @@
 // A real PgBouncer (Debian's 1.18) in front of the test database, as operators run it: pool_mode = transaction and
 // otherwise its defaults (no ignore_startup_parameters). test/global-setup.ts starts one per project, serving every
 // database of its server (each test file has its own).
-import { spawn, execFileSync, type SpawnOptions } from 'node:child_process';
+import { execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,13 +18,19 @@ export type PgBouncer = { url: string; stop: () => Promise<void> };
 /** Starts PgBouncer on 127.0.0.1 in front of `databaseUrl`'s server; its url has the same user and database. */
 export async function startPgBouncer(databaseUrl: string): Promise<PgBouncer> {
   if (!existsSync(BINARY)) {
-    throw new Error(`${BINARY} is missing: the suite runs the HTTP tests through PgBouncer (apt-get install pgbouncer)`);
+    throw new Error(
+      `${BINARY} is missing: the suite runs the HTTP tests through PgBouncer (apt-get install pgbouncer)`,
+    );
   }
   const target = new URL(databaseUrl);
   const port = await findFreePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'session-sweeper-pgbouncer-'));
   // auth_type = any: every client logs in to the server as the test database's own user (a throwaway, on loopback).
-  const server = [`host=${target.hostname}`, `port=${target.port || 5432}`, `user=${decodeURIComponent(target.username)}`];
+  const server = [
+    `host=${target.hostname}`,
+    `port=${target.port || 5432}`,
+    `user=${decodeURIComponent(target.username)}`,
+  ];
   if (target.password) server.push(`password=${decodeURIComponent(target.password)}`);
   const ini = path.join(dir, 'pgbouncer.ini');
   await writeFile(
@@ -49,7 +55,11 @@ export async function startPgBouncer(databaseUrl: string): Promise<PgBouncer> {
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  await waitUntilAnswering(url.toString(), () => child.exitCode !== null, () => log);
+  await waitUntilAnswering(
+    url.toString(),
+    () => child.exitCode !== null,
+    () => log,
+  );
   return {
     url: url.toString(),
     stop: async () => {
@@ -80,7 +90,8 @@ async function waitUntilAnswering(url: string, exited: () => boolean, log: () =>
       await client.query('select 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`pgbouncer did not answer within ${START_TIMEOUT_MS} ms: ${error}; ${log()}`);
+      if (Date.now() > deadline)
+        throw new Error(`pgbouncer did not answer within ${START_TIMEOUT_MS} ms: ${error}; ${log()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await client.end().catch(() => {});

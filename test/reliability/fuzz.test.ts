@@ -28,16 +28,25 @@ const anyJson = fc.oneof(
 // Near-valid bodies reach the store's validation edge more often than random JSON does.
 const field = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('user', 'agent-1', 'hello') }, anyJson);
 const body = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ agent_id: field, title: field }, { requiredKeys: [] }).map((v) => JSON.stringify(v)) },
-  { weight: 3, arbitrary: fc.record({ role: field, content: field }, { requiredKeys: [] }).map((v) => JSON.stringify(v)) },
-  fc.record({ agent_id: field, role: field, content: field, extra: anyJson }, { requiredKeys: [] }).map((v) =>
-    JSON.stringify(v),
-  ),
+  {
+    weight: 3,
+    arbitrary: fc.record({ agent_id: field, title: field }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ role: field, content: field }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  },
+  fc
+    .record({ agent_id: field, role: field, content: field, extra: anyJson }, { requiredKeys: [] })
+    .map((v) => JSON.stringify(v)),
   fc.json({ maxDepth: 3 }),
   anyText,
   fc.constant(undefined),
   // Just over the limit, valid or not.
-  fc.constantFrom(JSON.stringify({ agent_id: 'a', title: 'x'.repeat(MAX_BODY_BYTES) }), 'é'.repeat(MAX_BODY_BYTES / 2 + 1)),
+  fc.constantFrom(
+    JSON.stringify({ agent_id: 'a', title: 'x'.repeat(MAX_BODY_BYTES) }),
+    'é'.repeat(MAX_BODY_BYTES / 2 + 1),
+  ),
 );
 /** encodeURIComponent, but for any string: a lone surrogate goes in as the bytes of U+FFFD instead of throwing. */
 const encode = (value: string) =>
@@ -56,9 +65,7 @@ const query = fc
   .array(fc.tuple(fc.oneof(fc.constant('older_than_minutes'), fc.string({ maxLength: 5 })), queryValue), {
     maxLength: 3,
   })
-  .map((pairs) =>
-    pairs.length ? `?${pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}` : '',
-  );
+  .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&')}` : ''));
 
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) });
 const headers = fc
@@ -81,7 +88,10 @@ const headers = fc
     },
     { requiredKeys: ['content-type', 'authorization'] },
   )
-  .map((record) => Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<string, string>);
+  .map(
+    (record) =>
+      Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Record<string, string>,
+  );
 
 describe('fuzzing every route', () => {
   it(`${RUNS} generated requests: no 5xx, every 4xx in the JSON error shape, invalid input changes nothing`, async () => {
@@ -92,7 +102,17 @@ describe('fuzzing every route', () => {
     const ghost = await insertSession(db, { idleMinutes: 60 * 24 * 800 });
     const id = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...kept, ghost) },
-      fc.constantFrom(...kept, ghost, 'ghosts', '', 'null', '%00', '%E0%A4%A', '..', '00000000-0000-0000-0000-000000000000'),
+      fc.constantFrom(
+        ...kept,
+        ghost,
+        'ghosts',
+        '',
+        'null',
+        '%00',
+        '%E0%A4%A',
+        '..',
+        '00000000-0000-0000-0000-000000000000',
+      ),
       fc.uuid(),
       anyText.map(encode),
     );
@@ -106,9 +126,21 @@ describe('fuzzing every route', () => {
     // Mostly the routes' own methods, so that requests get past routing into validation and the database.
     const route = fc.oneof(
       { weight: 3, arbitrary: fc.tuple(fc.constant('POST'), fc.constant('/api/engine/sessions')) },
-      { weight: 3, arbitrary: fc.tuple(fc.constant('POST'), id.map((v) => `/api/engine/sessions/${v}/messages`)) },
+      {
+        weight: 3,
+        arbitrary: fc.tuple(
+          fc.constant('POST'),
+          id.map((v) => `/api/engine/sessions/${v}/messages`),
+        ),
+      },
       { weight: 2, arbitrary: fc.tuple(fc.constant('DELETE'), fc.constant('/api/engine/sessions/ghosts')) },
-      { weight: 2, arbitrary: fc.tuple(fc.constant('GET'), id.map((v) => `/api/engine/sessions/${v}`)) },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(
+          fc.constant('GET'),
+          id.map((v) => `/api/engine/sessions/${v}`),
+        ),
+      },
       { weight: 1, arbitrary: fc.tuple(fc.constant('GET'), fc.constantFrom('/healthz', '/readyz')) },
       { weight: 2, arbitrary: fc.tuple(anyMethod, anyPath) },
     );
@@ -121,23 +153,23 @@ describe('fuzzing every route', () => {
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(route, query, headers, body, async ([method, path], query, headers, body) => {
-          const before = await counts();
-          const response = await app.request(`${path}${query}`, {
-            method,
-            headers,
-            body: method === 'GET' ? undefined : body,
-          });
-          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          const text = await response.text();
-          expect(response.status, text).toBeLessThan(500);
-          expect(response.headers.get('x-request-id')).toBeTruthy();
-          if (response.status >= 400) {
-            expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-            const parsed = JSON.parse(text);
-            expect(parsed).toEqual({ status: 'error', error: expect.any(String) });
-            expect(parsed.error.length).toBeGreaterThan(0);
-            expect(await counts()).toEqual(before);
-          }
+        const before = await counts();
+        const response = await app.request(`${path}${query}`, {
+          method,
+          headers,
+          body: method === 'GET' ? undefined : body,
+        });
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const text = await response.text();
+        expect(response.status, text).toBeLessThan(500);
+        expect(response.headers.get('x-request-id')).toBeTruthy();
+        if (response.status >= 400) {
+          expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+          const parsed = JSON.parse(text);
+          expect(parsed).toEqual({ status: 'error', error: expect.any(String) });
+          expect(parsed.error.length).toBeGreaterThan(0);
+          expect(await counts()).toEqual(before);
+        }
       }),
       { numRuns: RUNS },
     );

@@ -2,9 +2,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.ts';
 import { createPool } from '../../src/db/pool.ts';
 import { createStore } from '../../src/db/store.ts';
+import { createApp } from '../../src/http/app.ts';
 import { countSessions, databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
 import { startService } from '../helpers/service.ts';
 
@@ -84,7 +84,11 @@ describe('the service role', () => {
     const app = createApp({ store: createStore(pool), logger });
     try {
       const post = (path: string, body: unknown) =>
-        app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        app.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const created = await post('/api/engine/sessions', { agent_id: 'least-privilege', title: 't' });
       expect(created.status).toBe(201);
       const { id } = await created.json();
@@ -93,22 +97,33 @@ describe('the service role', () => {
       const ghost = await insertSession(db, { idleMinutes: 60 });
       const purge = await app.request('/api/engine/sessions/ghosts?older_than_minutes=30', { method: 'DELETE' });
       expect(await purge.json()).toEqual({ deleted: 1, status: 'ok' });
-      expect((await post(`/api/engine/sessions/${ghost}/messages`, { role: 'user', content: 'late' })).status).toBe(404);
+      expect((await post(`/api/engine/sessions/${ghost}/messages`, { role: 'user', content: 'late' })).status).toBe(
+        404,
+      );
       expect((await app.request('/readyz')).status).toBe(200);
       const jobs = await app.request('/api/engine/jobs');
       expect(jobs.status).toBe(200);
       expect(JSON.stringify(await jobs.json())).toContain('session_sweeper.ghost-sessions-purge');
-      expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=0')).json()).toMatchObject({ ghosts: 0 });
-      const dryRun = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0&dry_run=true', { method: 'DELETE' });
+      expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=0')).json()).toMatchObject({
+        ghosts: 0,
+      });
+      const dryRun = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0&dry_run=true', {
+        method: 'DELETE',
+      });
       expect(await dryRun.json()).toEqual({ deleted: 0, dry_run: true, status: 'ok' });
       expect((await (await app.request('/api/engine/purges')).json()).purges).toHaveLength(2);
       expect(await (await app.request('/api/engine/stats')).json()).toMatchObject({ sessions_total: 1 });
       // Pausing and resuming one of our jobs: through the SECURITY DEFINER functions, as the jobs' owner.
       const jobActive = async () =>
-        (await db.query(`select active from cron.job where jobname = 'session_sweeper.old-sessions-prune'`)).rows[0].active;
-      expect((await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/resume', { method: 'POST' })).status).toBe(200);
+        (await db.query(`select active from cron.job where jobname = 'session_sweeper.old-sessions-prune'`)).rows[0]
+          .active;
+      expect(
+        (await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/resume', { method: 'POST' })).status,
+      ).toBe(200);
       expect(await jobActive()).toBe(true);
-      expect((await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/pause', { method: 'POST' })).status).toBe(200);
+      expect(
+        (await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/pause', { method: 'POST' })).status,
+      ).toBe(200);
       expect(await jobActive()).toBe(false);
       const metrics = await (await app.request('/metrics')).text();
       expect(metrics).toMatch(/^session_sweeper_database_up 1$/m);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapConcurrently } from '../helpers/concurrency.ts';
 import { databaseUrl, pooledDatabaseUrl, useApp, useDatabase } from '../helpers/db.ts';
 import { parsePrometheus } from '../helpers/prometheus.ts';
-import { startService, type Service } from '../helpers/service.ts';
+import { type Service, startService } from '../helpers/service.ts';
 
 const db = useDatabase();
 const app = useApp();
@@ -21,7 +21,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Runs `work` while an HTTP purge through each of `purgers` and one direct SQL purge (as pg_cron runs it) loop
  * with `threshold()`, `pauseMs` apart, then checks what must hold whoever won each race, and returns the outcomes.
  */
-async function raceAgainstPurges(purgers: Api[], threshold: () => number, pauseMs: number, work: () => Promise<Outcome[]>) {
+async function raceAgainstPurges(
+  purgers: Api[],
+  threshold: () => number,
+  pauseMs: number,
+  work: () => Promise<Outcome[]>,
+) {
   let racing = true;
   let deleted = 0;
   const httpPurges = async (api: Api) => {
@@ -47,7 +52,10 @@ async function raceAgainstPurges(purgers: Api[], threshold: () => number, pauseM
   await purging;
 
   expect(outcomes.filter((o) => o.status !== 201 && o.status !== 404)).toEqual([]);
-  const accepted = outcomes.filter((o) => o.status === 201).map((o) => o.id).sort();
+  const accepted = outcomes
+    .filter((o) => o.status === 201)
+    .map((o) => o.id)
+    .sort();
   const refused = outcomes.length - accepted.length;
   // The race really happened: some posts beat the purge and some lost to it.
   expect(accepted.length).toBeGreaterThan(0);
@@ -94,8 +102,11 @@ describe('first messages racing the purge', () => {
     const SESSIONS = 5_000;
     const started = Date.now();
     // Purges 40 ms apart: back to back, one always runs between a creation and its first message, and always wins.
-    const result = await raceAgainstPurges([inProcess, inProcess], () => 0, 40, () =>
-      mapConcurrently(Array.from({ length: SESSIONS }), 8, () => createThenPost(inProcess, inProcess)),
+    const result = await raceAgainstPurges(
+      [inProcess, inProcess],
+      () => 0,
+      40,
+      () => mapConcurrently(Array.from({ length: SESSIONS }), 8, () => createThenPost(inProcess, inProcess)),
     );
     console.log(
       `[race] ${SESSIONS} sessions: ${result.accepted} first messages committed, ${result.refused} refused with 404 ` +
@@ -125,7 +136,12 @@ describe('first messages racing the purge', () => {
 describe('three replicas of the service on one database', () => {
   const REPLICAS = 3;
   let replicas: Service[] = [];
-  const apis = () => replicas.map((replica): Api => (path, init) => fetch(replica.baseUrl + path, init));
+  const apis = () =>
+    replicas.map(
+      (replica): Api =>
+        (path, init) =>
+          fetch(replica.baseUrl + path, init),
+    );
 
   beforeAll(async () => {
     // Real processes, as deployed: the pool through PgBouncer, the start-up migration straight to PostgreSQL.
@@ -151,11 +167,15 @@ describe('three replicas of the service on one database', () => {
     const before = await Promise.all(apis().map(purgeCounters));
     let next = 0;
     // Four purgers 120 ms apart: about the pace of the three 40 ms apart above.
-    const result = await raceAgainstPurges(apis(), () => 0, 120, () =>
-      mapConcurrently(Array.from({ length: SESSIONS }), 8, () => {
-        const i = next++;
-        return createThenPost(apis()[i % REPLICAS], apis()[(i + 1) % REPLICAS]);
-      }),
+    const result = await raceAgainstPurges(
+      apis(),
+      () => 0,
+      120,
+      () =>
+        mapConcurrently(Array.from({ length: SESSIONS }), 8, () => {
+          const i = next++;
+          return createThenPost(apis()[i % REPLICAS], apis()[(i + 1) % REPLICAS]);
+        }),
     );
 
     // The audit, as each replica's counters must show it: calls and deleted rows by kind and source.
@@ -168,7 +188,9 @@ describe('three replicas of the service on one database', () => {
     for (const [i, counters] of after.entries()) {
       const added = (key: string) => (counters.get(key) ?? 0) - (before[i].get(key) ?? 0);
       for (const { kind, source, dry_run, purges, deleted } of audit) {
-        expect(added(`session_sweeper_purges_total{kind="${kind}",source="${source}",dry_run="${dry_run}"}`)).toBe(purges);
+        expect(added(`session_sweeper_purges_total{kind="${kind}",source="${source}",dry_run="${dry_run}"}`)).toBe(
+          purges,
+        );
         expect(added(`session_sweeper_purged_rows_total{kind="${kind}",source="${source}"}`)).toBe(deleted);
       }
     }

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl, pooledDatabaseUrl } from '../helpers/db.ts';
-import { startService, type Service } from '../helpers/service.ts';
+import { type Service, startService } from '../helpers/service.ts';
 
 const UPLOAD_BYTES = 50 * 1024 * 1024;
 const CHUNK = Buffer.alloc(1024 * 1024, 'x');
@@ -72,7 +72,9 @@ describe('request limits of the real service', () => {
       }
     }
     const after = memoryMb();
-    console.log(`[request limits] 2 x 8 concurrent 50 MB POSTs: service RSS ${before.rss} MB before, peak ${after.peak} MB`);
+    console.log(
+      `[request limits] 2 x 8 concurrent 50 MB POSTs: service RSS ${before.rss} MB before, peak ${after.peak} MB`,
+    );
     // The issue's bound (reading such bodies whole took the service from 137 MB to 559 MB, to answer 400).
     expect(after.peak).toBeLessThan(200);
     const created = await fetch(`${service.baseUrl}/api/engine/sessions`, {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startService, type Service } from '../helpers/service.ts';
+import { type Service, startService } from '../helpers/service.ts';
 
 const GHOSTS = 300;
 

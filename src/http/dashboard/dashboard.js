@@ -1,7 +1,6 @@
 // The operator's page: reads /api/engine/* every 5 s (not while the tab is hidden), cleans ghosts, pauses and
 // resumes jobs. Plain browser JavaScript, no build step. With API_TOKEN set on the server, the token typed once is
 // kept in sessionStorage (this tab only) and sent as a bearer header.
-'use strict';
 
 const REFRESH_MS = 5000;
 const TOKEN_KEY = 'session-sweeper.api-token';
@@ -42,7 +41,12 @@ function duration(seconds) {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const parts = [];
   let rest = Math.round(seconds);
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['min', 60], ['s', 1]]) {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ]) {
     if (rest >= size) parts.push(`${Math.floor(rest / size)} ${unit}`);
     rest %= size;
   }
@@ -85,7 +89,11 @@ function renderJobs(jobs) {
     cell(row, job.job, 'mono');
     cell(row, job.schedule, 'mono');
     cell(row, job.active ? 'active' : 'paused', job.active ? 'state ok' : 'state paused');
-    cell(row, job.last_status ? `${job.last_status}, ${ago(job.last_run_at)}` : 'not run yet', job.last_status === 'failed' ? 'bad' : '');
+    cell(
+      row,
+      job.last_status ? `${job.last_status}, ${ago(job.last_run_at)}` : 'not run yet',
+      job.last_status === 'failed' ? 'bad' : '',
+    );
     cell(row, job.last_duration_seconds === null ? '' : duration(job.last_duration_seconds), 'num');
     cell(row, job.next_due);
     const button = document.createElement('button');
@@ -131,7 +139,13 @@ function renderChart(purges) {
   const [left, right, width] = [56, 750, 694];
   const x = (iso) => left + ((new Date(iso).getTime() - (now - DAY_MS)) / DAY_MS) * width;
   const panels = [
-    { title: 'rows deleted per run', top: 18, height: 90, value: (p) => p.deleted, label: (v) => number(Math.round(v)) },
+    {
+      title: 'rows deleted per run',
+      top: 18,
+      height: 90,
+      value: (p) => p.deleted,
+      label: (v) => number(Math.round(v)),
+    },
     { title: 'run duration', top: 140, height: 80, value: (p) => p.duration_seconds, label: (v) => duration(v) },
   ];
   for (const panel of panels) {
@@ -140,16 +154,34 @@ function renderChart(purges) {
     svg(chart, 'text', { x: left, y: panel.top - 6, class: 'axis-title' }).textContent = panel.title;
     for (const v of [0, max]) {
       svg(chart, 'line', { x1: left, x2: right, y1: y(v), y2: y(v), class: 'grid' });
-      svg(chart, 'text', { x: left - 6, y: y(v) + 4, class: 'axis-label', 'text-anchor': 'end' }).textContent = panel.label(v);
+      svg(chart, 'text', { x: left - 6, y: y(v) + 4, class: 'axis-label', 'text-anchor': 'end' }).textContent =
+        panel.label(v);
     }
     for (const p of runs) {
       const title = `${clock(p.finished_at)} · ${sourceName(p.source)} · ${p.kind} · ${number(p.deleted)} deleted · ${duration(p.duration_seconds)}`;
       const colour = sourceColour(p.source);
       if (panel === panels[0]) {
         const h = Math.max((p.deleted / max) * panel.height, p.deleted > 0 ? 2 : 0);
-        svg(chart, 'rect', { x: x(p.finished_at) - 1.5, y: panel.top + panel.height - h, width: 3, height: h, fill: colour, class: 'run' }, title);
+        svg(
+          chart,
+          'rect',
+          {
+            x: x(p.finished_at) - 1.5,
+            y: panel.top + panel.height - h,
+            width: 3,
+            height: h,
+            fill: colour,
+            class: 'run',
+          },
+          title,
+        );
       } else {
-        svg(chart, 'circle', { cx: x(p.finished_at), cy: y(panel.value(p)), r: 2.5, fill: colour, class: 'run' }, title);
+        svg(
+          chart,
+          'circle',
+          { cx: x(p.finished_at), cy: y(panel.value(p)), r: 2.5, fill: colour, class: 'run' },
+          title,
+        );
       }
     }
   }
@@ -260,7 +292,10 @@ $('clean-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const minutes = $('minutes').value;
   act($('clean'), async () => {
-    const { deleted } = await api(`sessions/ghosts?older_than_minutes=${encodeURIComponent(minutes)}&dry_run=true`, 'DELETE');
+    const { deleted } = await api(
+      `sessions/ghosts?older_than_minutes=${encodeURIComponent(minutes)}&dry_run=true`,
+      'DELETE',
+    );
     if (!deleted) {
       $('confirm').hidden = true;
       return toast(`No ghost older than ${minutes} minutes: nothing to delete.`);

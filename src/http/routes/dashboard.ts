@@ -1,10 +1,11 @@
 // The operator's page at / and /dashboard: one HTML file, one script, one stylesheet, all served from here (no CDN,
 // no build step). The page calls the /api routes itself, so it loads without a token and asks for one if needed.
-import { Hono } from 'hono';
-import { secureHeaders } from 'hono/secure-headers';
+
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 
 const dir = fileURLToPath(new URL('../dashboard/', import.meta.url));
 

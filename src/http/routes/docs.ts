@@ -1,11 +1,12 @@
 // The API description (/openapi.json, generated from the routes' zod schemas) and a page to read it (/docs).
 // Swagger UI's files come from the swagger-ui-dist package and are served from here: no CDN, so the page
 // works on hosts without internet.
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Env } from 'hono';
+
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Env } from 'hono';
 import { getAbsoluteFSPath } from 'swagger-ui-dist';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -38,7 +39,8 @@ export function addApiDocs<E extends Env>(app: OpenAPIHono<E>) {
     info: {
       title: 'session-sweeper',
       version,
-      description: 'Chat sessions of the Aria engine, and the purge of ghost sessions (sessions that never got a message).',
+      description:
+        'Chat sessions of the Aria engine, and the purge of ghost sessions (sessions that never got a message).',
     },
   });
   app.get('/docs', (c) => c.html(PAGE));

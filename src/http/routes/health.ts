@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Store } from '../../db/store.ts';
 import { errorResponse } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
-import type { Store } from '../../db/store.ts';
 
 const Ok = z.object({ status: z.literal('ok') }).openapi('Ok');
 const ok = { content: { 'application/json': { schema: Ok } }, description: 'Up' };
@@ -17,7 +17,10 @@ const readyRoute = createRoute({
   method: 'get',
   path: '/readyz',
   summary: 'Readiness: 200 when the database answers, else 503',
-  responses: { 200: ok, 503: { content: { 'application/json': { schema: ErrorBody } }, description: 'Database unavailable' } },
+  responses: {
+    200: ok,
+    503: { content: { 'application/json': { schema: ErrorBody } }, description: 'Database unavailable' },
+  },
 });
 
 export function createHealthRouter(store: Pick<Store, 'ping'>) {

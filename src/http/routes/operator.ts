@@ -1,14 +1,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { errorResponse } from '../errors.ts';
-import type { Metrics } from '../../observability/metrics.ts';
-import { CronJobList, ErrorBody, JobParam, JobSwitched, PurgeList, PurgesQuery, Stats } from '../schemas.ts';
 import type { Store } from '../../db/store.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { errorResponse } from '../errors.ts';
+import { CronJobList, ErrorBody, JobParam, JobSwitched, PurgeList, PurgesQuery, Stats } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const INVALID_PARAMETER_VALUE = '22023';
-const CRON_ELSEWHERE = 'the jobs are not in this database: pg_cron runs in another one (CRON_DATABASE); use cron.job there';
+const CRON_ELSEWHERE =
+  'the jobs are not in this database: pg_cron runs in another one (CRON_DATABASE); use cron.job there';
 
 const listJobsRoute = createRoute({
   method: 'get',
@@ -63,7 +64,8 @@ export function createOperatorRouter(store: OperatorStore, metrics: Metrics) {
       return switched ? c.json(switched, 200) : errorResponse(c, 404, CRON_ELSEWHERE);
     } catch (error) {
       // The database's one unknown-job check (require_session_sweeper_job), which names our jobs.
-      if ((error as { code?: string }).code === INVALID_PARAMETER_VALUE) return errorResponse(c, 404, (error as Error).message);
+      if ((error as { code?: string }).code === INVALID_PARAMETER_VALUE)
+        return errorResponse(c, 404, (error as Error).message);
       throw error;
     }
   };

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
+import type { SessionQueries } from '../../db/sessions.ts';
 import { errorResponse } from '../errors.ts';
 import {
   ErrorBody,
@@ -13,7 +14,6 @@ import {
   Session,
   SessionIdParam,
 } from '../schemas.ts';
-import type { SessionQueries } from '../../db/sessions.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -33,16 +33,21 @@ const createSessionRoute = createRoute({
 const purgeGhostSessionsRoute = createRoute({
   method: 'delete',
   path: '/ghosts',
-  summary: 'Delete sessions with no message idle for more than older_than_minutes (default: the ghost job\'s threshold); dry_run=true only counts them',
+  summary:
+    "Delete sessions with no message idle for more than older_than_minutes (default: the ghost job's threshold); dry_run=true only counts them",
   request: { query: GhostPurgeQuery },
-  responses: { 200: json(GhostPurgeResult, 'How many sessions were (or, in a dry run, would be) deleted'), 400: badRequest },
+  responses: {
+    200: json(GhostPurgeResult, 'How many sessions were (or, in a dry run, would be) deleted'),
+    400: badRequest,
+  },
 });
 
 // Registered before /{id}, which would otherwise take "ghosts" for an id.
 const countGhostSessionsRoute = createRoute({
   method: 'get',
   path: '/ghosts',
-  summary: 'Count sessions with no message idle for more than older_than_minutes (default: the ghost job\'s threshold), and the oldest one; deletes nothing',
+  summary:
+    "Count sessions with no message idle for more than older_than_minutes (default: the ghost job's threshold), and the oldest one; deletes nothing",
   request: { query: GhostCountQuery },
   responses: { 200: json(GhostCount, 'The count'), 400: badRequest },
 });
@@ -75,9 +80,14 @@ export function createSessionsRouter(store: SessionQueries, logger: Logger) {
         { request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs },
         dryRun ? 'manual ghost purge, dry run (counted only)' : 'manual ghost purge',
       );
-      return c.json(dryRun ? { deleted, dry_run: true as const, status: 'ok' as const } : { deleted, status: 'ok' as const }, 200);
+      return c.json(
+        dryRun ? { deleted, dry_run: true as const, status: 'ok' as const } : { deleted, status: 'ok' as const },
+        200,
+      );
     })
-    .openapi(countGhostSessionsRoute, async (c) => c.json(await store.countGhostSessions(c.req.valid('query').older_than_minutes), 200))
+    .openapi(countGhostSessionsRoute, async (c) =>
+      c.json(await store.countGhostSessions(c.req.valid('query').older_than_minutes), 200),
+    )
     .openapi(getSessionRoute, async (c) => {
       const session = await store.findSession(c.req.valid('param').id);
       return session ? c.json(session, 200) : errorResponse(c, 404, 'session not found');
