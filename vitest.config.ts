@@ -6,6 +6,7 @@ const ARIA_ONLY = ['test/aria-write-patterns.test.ts', 'test/archive.test.ts'];
 const ON_ARIA_TABLES = [
   ...ARIA_ONLY,
   'test/ghost-purge.test.ts',
+  'test/batch-pause.test.ts',
   'test/prune.test.ts',
   'test/purge-audit.test.ts',
   'test/reliability/race.test.ts',
