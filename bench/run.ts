@@ -28,8 +28,8 @@ const FULL = {
   noopSizes: [10_000, 100_000],
   large: 100_000, // the table of the removal, writer, archive and HTTP ratios (2M messages): see docs/performance.md
   removal: { ghosts: 100_000, reps: 3 },
-  independence: { ghosts: 10_000, sizes: [10_000, 100_000], reps: 5 },
-  backlog: { ghosts: 100_000, reps: 3, pairsPerSecond: 100, idleSeconds: 6 },
+  independence: { ghosts: 10_000, sizes: [10_000, 100_000], reps: 3 },
+  backlog: { ghosts: 50_000, reps: 3, pairsPerSecond: 100, idleSeconds: 5 },
   archive: { stale: 50_000, reps: 3 },
   http: { connections: 10, seconds: 10 },
   noopReps: 200,
