@@ -34,4 +34,4 @@ COPY migrations ./migrations
 USER node
 EXPOSE 8000
 # exec form, node itself as PID 1's child-less process: SIGTERM/SIGINT reach the service's shutdown.
-CMD ["node", "--import", "tsx", "src/node.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]

@@ -3,8 +3,8 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { findFreePort } from '../src/embedded-postgres.ts';
-import type { SessionStore } from '../src/sessions.ts';
+import { findFreePort } from '../src/dev/embedded-postgres.ts';
+import type { SessionStore } from '../src/db/sessions.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,7 +61,7 @@ const repoRoot = fileURLToPath(new URL('../', import.meta.url));
  */
 export async function httpPurgeRequestsPerSecond(databaseUrl: string, connections: number, seconds: number) {
   const port = await findFreePort();
-  const service = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], {
+  const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
     env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],

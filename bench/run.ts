@@ -7,10 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
-import { createPool } from '../src/db.ts';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.ts';
-import { migrate } from '../src/migrate.ts';
-import { createSessionStore } from '../src/sessions.ts';
+import { createPool } from '../src/db/pool.ts';
+import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
+import { migrate } from '../src/schema/migrate.ts';
+import { createSessionStore } from '../src/db/sessions.ts';
 import {
   addGhosts, addStaleConversations, buildSessions, createAriaTables, GHOST_IDS, GHOST_MINUTES, NAIVE_DELETE, OUR_INDEXES,
   settle, SINGLE_DELETE, TABLES,
@@ -90,8 +90,8 @@ export type BenchResults = Awaited<ReturnType<typeof measure>>;
 async function measure(db: pg.Client, databaseUrl: string) {
   const command = async (jobname: string): Promise<string> =>
     (await db.query(`select command from cron.job where jobname = $1`, [jobname])).rows[0].command;
-  const cronCommand = await command('ghost-sessions-purge');
-  const pruneCommand = await command('old-sessions-prune');
+  const cronCommand = await command('session_sweeper.ghost-sessions-purge');
+  const pruneCommand = await command('session_sweeper.old-sessions-prune');
   // Runs the purge exactly as the cron job does, and checks it deleted what it should.
   const cronPurge = async (expected: number) => {
     const { rows } = await db.query(cronCommand);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # pg17-root.sh DIR - unpack into DIR a Debian trixie root with PostgreSQL 17 and pg_cron 1.6, which
-# src/embedded-postgres.ts runs under chroot when PG_CHROOT=DIR (this host is bookworm, which has no 17).
+# src/dev/embedded-postgres.ts runs under chroot when PG_CHROOT=DIR (this host is bookworm, which has no 17).
 #
 # The first run builds the root with debootstrap (~90 s, ~130 MB from Debian's archive) and keeps it as a
 # tarball in $PG17_CACHE_DIR (default ~/.cache/session-sweeper); later runs only unpack that (a few seconds).

@@ -87,7 +87,7 @@ compose exec -T aria-db psql -U aria -d aria -c "SELECT COUNT(*) FROM engine_cha
 [[ $(psql_aria 'SELECT COUNT(*) FROM engine_chat_sessions WHERE message_count=0') == 0 ]] || die "ghosts left"
 compose exec -T aria-db psql -U aria -d aria -c "SELECT * FROM cron.job"
 jobs=$(psql_aria "SELECT string_agg(jobname, ',' ORDER BY jobname) FROM cron.job WHERE active")
-[[ $jobs == cron-history-cleanup,ghost-sessions-purge,old-sessions-prune ]] || die "cron jobs: $jobs"
+[[ $jobs == session_sweeper.cron-history-cleanup,session_sweeper.ghost-sessions-purge,session_sweeper.old-sessions-prune ]] || die "cron jobs: $jobs"
 
 # data survives `up` again and `down` + `up` (named volume); no migration runs twice
 kept=$(curl -fsS -X POST "$BASE/api/engine/sessions" -H 'Content-Type: application/json' \
@@ -155,7 +155,7 @@ preload=$(aria_psql 'show shared_preload_libraries'); cron_db=$(aria_psql 'show 
   die "shared_preload_libraries=$preload cron.database_name=$cron_db"
 DATABASE_URL="postgres://admin:admin@$(docker port "$ARIA_DB" 5432/tcp)/aria_warehouse" npm run --silent migrate -- up >/dev/null
 jobs=$(aria_psql "select string_agg(jobname, ',' order by jobname) from cron.job")
-[[ $jobs == cron-history-cleanup,ghost-sessions-purge,old-sessions-prune ]] || die "cron jobs on Aria's database: $jobs"
+[[ $jobs == session_sweeper.cron-history-cleanup,session_sweeper.ghost-sessions-purge,session_sweeper.old-sessions-prune ]] || die "cron jobs on Aria's database: $jobs"
 # pg_cron runs jobs: one every second (pg_cron 1.5+), which must succeed twice within 20 s
 aria_psql "select cron.schedule('docker-volume-check', '1 second', 'select 1')" >/dev/null
 for _ in $(seq 1 40); do

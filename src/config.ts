@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { TableNames } from './table-settings.ts';
+import type { TableNames } from './schema/table-settings.ts';
 
 // An empty variable (`PORT=`) means "not set", as shells and compose files often write it.
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);

@@ -4,10 +4,10 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { createPool } from '../src/db.ts';
-import { migrate } from '../src/migrate.ts';
-import { createSessionStore } from '../src/sessions.ts';
+import { createApp } from '../src/http/app.ts';
+import { createPool } from '../src/db/pool.ts';
+import { migrate } from '../src/schema/migrate.ts';
+import { createSessionStore } from '../src/db/sessions.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { databaseUrl, useDatabase } from './helpers/db.ts';
@@ -124,7 +124,7 @@ describe("session-sweeper on Aria's tables", () => {
     await seed('idle ghost, count NULL', { minutes: 600, messages: 0, count: null });
     const messagesBefore = (await ariaRows()).messages;
 
-    const { rows: job } = await db.query(`select command from cron.job where jobname = 'ghost-sessions-purge'`);
+    const { rows: job } = await db.query(`select command from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`);
     const psql = new pg.Client({ connectionString: databaseUrl(), application_name: 'psql' });
     await psql.connect();
     try {

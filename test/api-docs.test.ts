@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import type { SessionStore } from '../src/sessions.ts';
+import { createApp } from '../src/http/app.ts';
+import type { SessionStore } from '../src/db/sessions.ts';
 
 // The description is generated from the routes alone: no store call is needed to serve it.
 const app = createApp({ store: {} as SessionStore, logger: pino({ level: 'silent' }) });

@@ -45,7 +45,7 @@ async function snapshot(sessions: string, messages: string, ids: string[]) {
 }
 
 const pruneCommand = async () =>
-  (await db.query(`select command from cron.job where jobname = 'old-sessions-prune'`)).rows[0].command as string;
+  (await db.query(`select command from cron.job where jobname = 'session_sweeper.old-sessions-prune'`)).rows[0].command as string;
 
 describe('the 30-day prune on Aria tables with archives', () => {
   it("archives 20 idle conversations whole with the job's own command, after a dry run that said 20", async () => {

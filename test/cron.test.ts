@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CRON_JOB_NAMES } from '../src/cron-jobs.ts';
+import { CRON_JOB_NAMES } from '../src/schema/cron-jobs.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { insertSession, useDatabase } from './helpers/db.ts';
 
@@ -13,16 +13,16 @@ describe('pg_cron jobs', () => {
       [CRON_JOB_NAMES],
     );
     expect(rows).toEqual([
-      { jobname: 'cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT session_sweeper.delete_old_cron_history(7)', database: expect.any(String) },
-      { jobname: 'ghost-sessions-purge', schedule: '* * * * *', command: 'CALL session_sweeper.purge_ghost_sessions(15)', database: expect.any(String) },
-      { jobname: 'old-sessions-prune', schedule: '0 */6 * * *', command: 'CALL session_sweeper.purge_old_sessions(30)', database: expect.any(String) },
+      { jobname: 'session_sweeper.cron-history-cleanup', schedule: '30 3 * * *', command: 'SELECT session_sweeper.delete_old_cron_history(7)', database: expect.any(String) },
+      { jobname: 'session_sweeper.ghost-sessions-purge', schedule: '* * * * *', command: 'CALL session_sweeper.purge_ghost_sessions()', database: expect.any(String) },
+      { jobname: 'session_sweeper.old-sessions-prune', schedule: '0 */6 * * *', command: 'CALL session_sweeper.purge_old_sessions(30)', database: expect.any(String) },
     ]);
     const { rows: current } = await db.query('select current_database() as name');
     expect(new Set(rows.map((r) => r.database))).toEqual(new Set([current[0].name]));
   });
 
   it('delete_old_cron_history keeps a week of run history', async () => {
-    const { rows: job } = await db.query(`select jobid from cron.job where jobname = 'ghost-sessions-purge'`);
+    const { rows: job } = await db.query(`select jobid from cron.job where jobname = 'session_sweeper.ghost-sessions-purge'`);
     await db.query(
       `insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status, start_time, end_time)
        select $1, nextval('cron.runid_seq'), 0, current_database(), current_user, 'test', 'succeeded', t, t
@@ -47,13 +47,13 @@ describe('pg_cron jobs', () => {
       const { rows: start } = await db.query('select now() as at');
       const ghost = await insertSession(db, { idleMinutes: 20 });
       const keeper = await insertSession(db, { idleMinutes: 20, messages: 1 });
-      await setCronJobsActive(db, true, ['ghost-sessions-purge']);
+      await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge']);
 
       const runStatuses = async (): Promise<string[]> =>
         (
           await db.query(
             `select d.status from cron.job_run_details d join cron.job j using (jobid)
-             where j.jobname = 'ghost-sessions-purge' and d.start_time >= $1`,
+             where j.jobname = 'session_sweeper.ghost-sessions-purge' and d.start_time >= $1`,
             [start[0].at],
           )
         ).rows.map((r) => r.status);
@@ -77,7 +77,7 @@ describe('pg_cron jobs', () => {
                 l.finished_at >= l.ran_at as ordered
          from session_sweeper.session_purge_log l
          join cron.job_run_details d on l.ran_at between d.start_time - interval '1 second' and d.end_time
-         join cron.job j on j.jobid = d.jobid and j.jobname = 'ghost-sessions-purge'
+         join cron.job j on j.jobid = d.jobid and j.jobname = 'session_sweeper.ghost-sessions-purge'
          where l.deleted = 1`,
       );
       expect(audit).toEqual([

@@ -123,15 +123,15 @@ describe('pause and resume', () => {
     (await db.query('select active from cron.job where jobname = $1', [job])).rows[0].active as boolean;
 
   it('POST /jobs/:job/resume and /pause switch cron.job.active of that job only', async () => {
-    const resumed = await app.request('/api/engine/jobs/old-sessions-prune/resume', { method: 'POST' });
+    const resumed = await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/resume', { method: 'POST' });
     expect(resumed.status).toBe(200);
-    expect(await resumed.json()).toEqual({ job: 'old-sessions-prune', active: true });
-    expect(await active('old-sessions-prune')).toBe(true);
-    expect(await active('ghost-sessions-purge')).toBe(false);
+    expect(await resumed.json()).toEqual({ job: 'session_sweeper.old-sessions-prune', active: true });
+    expect(await active('session_sweeper.old-sessions-prune')).toBe(true);
+    expect(await active('session_sweeper.ghost-sessions-purge')).toBe(false);
 
-    const paused = await app.request('/api/engine/jobs/old-sessions-prune/pause', { method: 'POST' });
-    expect(await paused.json()).toEqual({ job: 'old-sessions-prune', active: false });
-    expect(await active('old-sessions-prune')).toBe(false);
+    const paused = await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/pause', { method: 'POST' });
+    expect(await paused.json()).toEqual({ job: 'session_sweeper.old-sessions-prune', active: false });
+    expect(await active('session_sweeper.old-sessions-prune')).toBe(false);
   });
 
   it('answers 404 for a job that is not ours, and changes nothing', async () => {
@@ -139,7 +139,7 @@ describe('pause and resume', () => {
     try {
       const response = await app.request('/api/engine/jobs/someone-elses-job/pause', { method: 'POST' });
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ status: 'error', error: expect.stringContaining('expected one of ghost-sessions-purge') });
+      expect(await response.json()).toEqual({ status: 'error', error: expect.stringContaining('expected one of session_sweeper.ghost-sessions-purge') });
       expect(await active('someone-elses-job')).toBe(true);
     } finally {
       await db.query(`select cron.unschedule('someone-elses-job')`);

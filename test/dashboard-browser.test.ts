@@ -89,7 +89,7 @@ describe('the operator page', () => {
     await insertSession(db, { idleMinutes: 60, messages: 2 });
     const runs = await seedPurgeHistory();
     // The ghost job stays paused until the page resumes it: a cron run would race the page's purge.
-    await setCronJobsActive(db, true, ['old-sessions-prune', 'cron-history-cleanup']);
+    await setCronJobsActive(db, true, ['session_sweeper.old-sessions-prune', 'session_sweeper.cron-history-cleanup']);
     const baseUrl = await serve();
 
     const { page, problems, response } = await openPage(`${baseUrl}/`);
@@ -123,16 +123,16 @@ describe('the operator page', () => {
       expect.any(String), 'ghost', '15 min', '5', expect.stringMatching(/ms$/), 'HTTP',
     ]);
 
-    const ghostJob = page.locator('tr[data-job="ghost-sessions-purge"]');
+    const ghostJob = page.locator('tr[data-job="session_sweeper.ghost-sessions-purge"]');
     expect(await ghostJob.locator('td.state').textContent()).toBe('paused');
     await ghostJob.getByRole('button', { name: 'Resume' }).click();
-    await waitForText(page, '#toast', 'ghost-sessions-purge resumed');
-    expect(await active('ghost-sessions-purge')).toBe(true);
-    await waitForText(page, 'tr[data-job="ghost-sessions-purge"] td.state', 'active');
+    await waitForText(page, '#toast', 'session_sweeper.ghost-sessions-purge resumed');
+    expect(await active('session_sweeper.ghost-sessions-purge')).toBe(true);
+    await waitForText(page, 'tr[data-job="session_sweeper.ghost-sessions-purge"] td.state', 'active');
     await ghostJob.getByRole('button', { name: 'Pause' }).click();
-    await waitForText(page, '#toast', 'ghost-sessions-purge paused');
-    expect(await active('ghost-sessions-purge')).toBe(false);
-    expect(await active('old-sessions-prune')).toBe(true);
+    await waitForText(page, '#toast', 'session_sweeper.ghost-sessions-purge paused');
+    expect(await active('session_sweeper.ghost-sessions-purge')).toBe(false);
+    expect(await active('session_sweeper.old-sessions-prune')).toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);

@@ -5,7 +5,7 @@
 // Each has a PgBouncer in front that the app's pool in the tests goes through (helpers/pgbouncer.ts).
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { migrate } from '../src/migrate.ts';
+import { migrate } from '../src/schema/migrate.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { startTestDatabase } from './helpers/database-provider.ts';

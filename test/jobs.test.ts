@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CRON_JOB_NAMES, CRON_JOBS } from '../src/cron-jobs.ts';
+import { CRON_JOB_NAMES, CRON_JOBS } from '../src/schema/cron-jobs.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { useApp, useDatabase } from './helpers/db.ts';
 
@@ -35,9 +35,9 @@ async function addRun(job: string, status: string, startedSecondsAgo: number, du
 
 describe('session_sweeper_jobs', () => {
   it('lists our jobs with their last run, last success and when they are next due', async () => {
-    await setCronJobsActive(db, true, ['ghost-sessions-purge']);
-    await addRun('ghost-sessions-purge', 'succeeded', 120, 0.25);
-    await addRun('ghost-sessions-purge', 'failed', 60, 1.5);
+    await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge']);
+    await addRun('session_sweeper.ghost-sessions-purge', 'succeeded', 120, 0.25);
+    await addRun('session_sweeper.ghost-sessions-purge', 'failed', 60, 1.5);
 
     const { rows } = await db.query(
       `select job, schedule, command, active, last_status, extract(epoch from last_duration)::float8 as last_duration,
@@ -47,10 +47,10 @@ describe('session_sweeper_jobs', () => {
        from session_sweeper.session_sweeper_jobs`,
     );
     expect(rows.map((r) => r.job)).toEqual([...CRON_JOB_NAMES].sort());
-    const ghost = rows.find((r) => r.job === 'ghost-sessions-purge');
+    const ghost = rows.find((r) => r.job === 'session_sweeper.ghost-sessions-purge');
     expect(ghost).toMatchObject({
       schedule: '* * * * *',
-      command: 'CALL session_sweeper.purge_ghost_sessions(15)',
+      command: 'CALL session_sweeper.purge_ghost_sessions()',
       active: true,
       last_status: 'failed',
       last_duration: 1.5,
@@ -58,18 +58,18 @@ describe('session_sweeper_jobs', () => {
       ghost_next_within_minute: true,
     });
     expect(ghost!.next_due).toMatch(/^in \d+ s$/);
-    const prune = rows.find((r) => r.job === 'old-sessions-prune');
+    const prune = rows.find((r) => r.job === 'session_sweeper.old-sessions-prune');
     expect(prune).toMatchObject({ active: false, next_due: 'paused', last_status: null, success_age: null, prune_next_ok: true });
   });
 
   it('GET /api/engine/jobs answers the view as JSON', async () => {
-    await addRun('old-sessions-prune', 'succeeded', 30, 2);
+    await addRun('session_sweeper.old-sessions-prune', 'succeeded', 30, 2);
     const response = await app.request('/api/engine/jobs');
     expect(response.status).toBe(200);
     const { jobs } = await response.json();
     expect(jobs.map((job: { job: string }) => job.job)).toEqual([...CRON_JOB_NAMES].sort());
-    expect(jobs.find((job: { job: string }) => job.job === 'old-sessions-prune')).toEqual({
-      job: 'old-sessions-prune',
+    expect(jobs.find((job: { job: string }) => job.job === 'session_sweeper.old-sessions-prune')).toEqual({
+      job: 'session_sweeper.old-sessions-prune',
       schedule: '0 */6 * * *',
       command: 'CALL session_sweeper.purge_old_sessions(30)',
       active: false,
@@ -90,27 +90,27 @@ describe('pause, resume and reschedule without a redeploy', () => {
 
     expect((await db.query('select * from session_sweeper.session_sweeper_resume()')).rows).toHaveLength(3);
     expect(Object.values(await active())).toEqual([true, true, true]);
-    expect((await db.query(`select * from session_sweeper.session_sweeper_pause('ghost-sessions-purge')`)).rows).toEqual([
-      { jobname: 'ghost-sessions-purge', active: false },
+    expect((await db.query(`select * from session_sweeper.session_sweeper_pause('session_sweeper.ghost-sessions-purge')`)).rows).toEqual([
+      { jobname: 'session_sweeper.ghost-sessions-purge', active: false },
     ]);
-    expect(await active()).toEqual({ 'ghost-sessions-purge': false, 'old-sessions-prune': true, 'cron-history-cleanup': true });
+    expect(await active()).toEqual({ 'session_sweeper.ghost-sessions-purge': false, 'session_sweeper.old-sessions-prune': true, 'session_sweeper.cron-history-cleanup': true });
     await db.query('select session_sweeper.session_sweeper_pause()');
     expect(Object.values(await active())).toEqual([false, false, false]);
   });
 
   it('changes a schedule, and refuses an unknown job or an invalid schedule without changing anything', async () => {
-    expect((await db.query(`select * from session_sweeper.session_sweeper_set_schedule('old-sessions-prune', '0 */3 * * *')`)).rows).toEqual([
-      { jobname: 'old-sessions-prune', schedule: '0 */3 * * *' },
+    expect((await db.query(`select * from session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', '0 */3 * * *')`)).rows).toEqual([
+      { jobname: 'session_sweeper.old-sessions-prune', schedule: '0 */3 * * *' },
     ]);
     await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('nope', '* * * * *')`)).rejects.toMatchObject({
       code: '22023',
-      message: expect.stringContaining('expected one of ghost-sessions-purge'),
+      message: expect.stringMatching(/unknown job "nope": expected one of session_sweeper\.cron-history-cleanup, session_sweeper\.ghost-sessions-purge, session_sweeper\.old-sessions-prune$/),
     });
     await expect(db.query(`select session_sweeper.session_sweeper_pause('nope')`)).rejects.toMatchObject({ code: '22023' });
-    await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('old-sessions-prune', 'soon')`)).rejects.toThrow(
+    await expect(db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', 'soon')`)).rejects.toThrow(
       /invalid schedule/,
     );
-    const { rows } = await db.query(`select schedule from cron.job where jobname = 'old-sessions-prune'`);
+    const { rows } = await db.query(`select schedule from cron.job where jobname = 'session_sweeper.old-sessions-prune'`);
     expect(rows[0].schedule).toBe('0 */3 * * *');
   });
 });
@@ -148,32 +148,32 @@ describe('pg_cron 1.5+ schedules ("30 seconds", "$" as the last day of the month
     const { rows: cron } = await db.query(
       `select regexp_match(extversion, '^(\\d+)\\.(\\d+)')::int[] >= '{1,5}' as seconds from pg_extension where extname = 'pg_cron'`,
     );
-    const reschedule = db.query(`select session_sweeper.session_sweeper_set_schedule('ghost-sessions-purge', '30 seconds')`);
+    const reschedule = db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.ghost-sessions-purge', '30 seconds')`);
     if (!cron[0].seconds) {
       await expect(reschedule).rejects.toThrow(/invalid schedule/);
-      const { rows } = await db.query(`select schedule from session_sweeper.session_sweeper_jobs where job = 'ghost-sessions-purge'`);
+      const { rows } = await db.query(`select schedule from session_sweeper.session_sweeper_jobs where job = 'session_sweeper.ghost-sessions-purge'`);
       expect(rows[0].schedule).toBe('* * * * *');
       return;
     }
     await reschedule;
-    await db.query(`select session_sweeper.session_sweeper_set_schedule('old-sessions-prune', '0 0 $ * *')`);
-    await setCronJobsActive(db, true, ['ghost-sessions-purge', 'old-sessions-prune']);
+    await db.query(`select session_sweeper.session_sweeper_set_schedule('session_sweeper.old-sessions-prune', '0 0 $ * *')`);
+    await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge', 'session_sweeper.old-sessions-prune']);
 
     const { rows } = await db.query(
       `select job, schedule, next_due, next_run_at > now() and next_run_at <= now() + interval '30 seconds' as within_30s,
               next_run_at at time zone 'UTC' in (date_trunc('month', now() at time zone 'UTC') + interval '1 month - 1 day',
                                                  date_trunc('month', now() at time zone 'UTC') + interval '2 months - 1 day') as last_day
-       from session_sweeper.session_sweeper_jobs where job in ('ghost-sessions-purge', 'old-sessions-prune') order by job`,
+       from session_sweeper.session_sweeper_jobs where job in ('session_sweeper.ghost-sessions-purge', 'session_sweeper.old-sessions-prune') order by job`,
     );
-    expect(rows[0]).toMatchObject({ job: 'ghost-sessions-purge', schedule: '30 seconds', within_30s: true });
+    expect(rows[0]).toMatchObject({ job: 'session_sweeper.ghost-sessions-purge', schedule: '30 seconds', within_30s: true });
     expect(rows[0].next_due).toMatch(/^in \d+ s$/);
-    expect(rows[1]).toMatchObject({ job: 'old-sessions-prune', schedule: '0 0 $ * *', last_day: true });
+    expect(rows[1]).toMatchObject({ job: 'session_sweeper.old-sessions-prune', schedule: '0 0 $ * *', last_day: true });
     expect(rows[1].next_due).toMatch(/^in \d+ (d|h|min)/);
 
     const response = await app.request('/api/engine/jobs');
     expect(response.status).toBe(200);
     const { jobs } = await response.json();
-    expect(jobs.find((job: { job: string }) => job.job === 'ghost-sessions-purge')).toMatchObject({
+    expect(jobs.find((job: { job: string }) => job.job === 'session_sweeper.ghost-sessions-purge')).toMatchObject({
       schedule: '30 seconds',
       active: true,
       next_due: expect.stringMatching(/^in \d+ s$/),

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRON_JOBS } from '../src/cron-jobs.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/embedded-postgres.ts';
-import { databaseUrlFor } from '../src/managed-cron.ts';
-import { migrate } from '../src/migrate.ts';
+import { CRON_JOBS } from '../src/schema/cron-jobs.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
+import { databaseUrlFor } from '../src/schema/cron-jobs.ts';
+import { migrate } from '../src/schema/migrate.ts';
 import { MIGRATION_COUNT } from './helpers/migrations.ts';
 
 let cluster: EmbeddedPostgres;
@@ -43,7 +43,7 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
   it('schedules our jobs from the cron database into the app database, and nothing cron-related in the app', async () => {
     const log: string[] = [];
     await migrate({ databaseUrl: cluster.url, direction: 'up', cronDatabase: 'postgres', log: (m) => log.push(m) });
-    expect(log.at(-1)).toBe('scheduled ghost-sessions-purge, old-sessions-prune, cron-history-cleanup from the cron database into "aria"');
+    expect(log.at(-1)).toBe('scheduled session_sweeper.ghost-sessions-purge, session_sweeper.old-sessions-prune, session_sweeper.cron-history-cleanup from the cron database into "aria"');
     expect(await jobsInCronDatabase()).toEqual(
       CRON_JOBS.map(({ name, schedule, command }) => ({ jobname: name, schedule, command, database: 'aria', active: true })).sort(
         (a, b) => a.jobname.localeCompare(b.jobname),
@@ -59,16 +59,16 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
   });
 
   it('keeps a schedule a DBA tuned when migrating again', async () => {
-    await cron.query(`select cron.alter_job(jobid, schedule => '0 */3 * * *') from cron.job where jobname = 'old-sessions-prune'`);
+    await cron.query(`select cron.alter_job(jobid, schedule => '0 */3 * * *') from cron.job where jobname = 'session_sweeper.old-sessions-prune'`);
     await migrate({ databaseUrl: cluster.url, direction: 'up', cronDatabase: 'postgres', log: quiet });
-    const { rows } = await cron.query(`select schedule from cron.job where jobname = 'old-sessions-prune'`);
+    const { rows } = await cron.query(`select schedule from cron.job where jobname = 'session_sweeper.old-sessions-prune'`);
     expect(rows[0].schedule).toBe('0 */3 * * *');
   });
 
   it(
     'really fires: the scheduled purge deletes a backdated ghost in the app database within 75 s',
     async () => {
-      await cron.query(`select cron.alter_job(jobid, active => false) from cron.job where jobname <> 'ghost-sessions-purge'`);
+      await cron.query(`select cron.alter_job(jobid, active => false) from cron.job where jobname <> 'session_sweeper.ghost-sessions-purge'`);
       const { rows: inserted } = await app.query(
         `insert into engine_chat_sessions (agent_id, updated_at) values ('managed', now() - interval '20 minutes') returning id`,
       );
@@ -82,7 +82,7 @@ describe('CRON_DATABASE (managed PostgreSQL)', () => {
       const { rows: audit } = await app.query(`select kind, deleted, source from session_sweeper.session_purge_log where deleted > 0`);
       expect(audit).toEqual([{ kind: 'ghost', deleted: 1, source: 'pg_cron' }]);
       const { rows: runs } = await cron.query(
-        `select d.status, d.database from cron.job_run_details d join cron.job j using (jobid) where j.jobname = 'ghost-sessions-purge'`,
+        `select d.status, d.database from cron.job_run_details d join cron.job j using (jobid) where j.jobname = 'session_sweeper.ghost-sessions-purge'`,
       );
       expect(runs.length).toBeGreaterThanOrEqual(1);
       expect(runs.every((run) => run.status === 'succeeded' && run.database === 'aria')).toBe(true);

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.ts';
-import { createPool } from '../src/db.ts';
-import { createSessionStore } from '../src/sessions.ts';
+import { createApp } from '../src/http/app.ts';
+import { createPool } from '../src/db/pool.ts';
+import { createSessionStore } from '../src/db/sessions.ts';
 import { databaseUrl, insertSession, useApp, useDatabase } from './helpers/db.ts';
 import { parsePrometheus } from './helpers/prometheus.ts';
 
@@ -59,7 +59,7 @@ describe('GET /metrics', () => {
     expect(samples.get('session_sweeper_purge_lag_seconds')).toBeCloseTo(30 * 60, -1);
     expect(samples.get('session_sweeper_database_up')).toBe(1);
     // The test run pauses our jobs (global setup).
-    expect(samples.get('session_sweeper_cron_job_active{job="ghost-sessions-purge"}')).toBe(0);
+    expect(samples.get('session_sweeper_cron_job_active{job="session_sweeper.ghost-sessions-purge"}')).toBe(0);
   });
 
   it('counts HTTP requests by route pattern and status, never by raw path', async () => {
@@ -85,7 +85,7 @@ describe('GET /metrics', () => {
         const samples = await scrape(down);
         expect(samples.get('session_sweeper_database_up')).toBe(0);
         expect(samples.get('session_sweeper_ghosts_pending')).toBeNaN();
-        expect(samples.has('session_sweeper_cron_job_active{job="ghost-sessions-purge"}')).toBe(false);
+        expect(samples.has('session_sweeper_cron_job_active{job="session_sweeper.ghost-sessions-purge"}')).toBe(false);
         expect((await down.request('/api/engine/sessions/ghosts', { method: 'DELETE' })).status).toBe(503);
       }
     } finally {

@@ -1,17 +1,20 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/migrate.ts';
-import { readSqlFile } from '../src/sql-files.ts';
+import { pgProgram } from '../src/dev/embedded-postgres.ts';
+import { migrate } from '../src/schema/migrate.ts';
+import { readSqlFile, repeatableFiles } from '../src/schema/sql-files.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { databaseUrl, pooledDatabaseUrl, useDatabase } from './helpers/db.ts';
 import { MIGRATION_COUNT, migrationsDir, projectDir } from './helpers/migrations.ts';
 
 const db = useDatabase();
 const v1Install = new URL('./fixtures/v1-install.sql', import.meta.url);
+const schemaSnapshot = new URL('./fixtures/schema.sql', import.meta.url);
 const quiet = () => {};
 
 /** Everything migrations install, as text, to compare states. */
@@ -77,6 +80,30 @@ async function emptyDatabase() {
   await db.query('drop schema session_sweeper cascade');
 }
 
+/** Installs the previous release (v1, everything in public) into the empty database. */
+async function installV1() {
+  // On a connection of its own: the dump empties the search_path.
+  const v1 = new pg.Client({ connectionString: databaseUrl() });
+  await v1.connect();
+  await v1.query('create extension pg_cron');
+  await v1.query(await readFile(v1Install, 'utf8')).finally(() => v1.end());
+}
+
+/**
+ * What a DBA would diff: `pg_dump --schema-only` of the database, normalised (no comments, no SET lines, one block
+ * per object, sorted, so that only real differences show), and our jobs, which are rows of cron.job.
+ */
+async function schemaDump(): Promise<string> {
+  const [file, args] = pgProgram('pg_dump', ['--schema-only', '--no-owner', databaseUrl()]);
+  const { stdout } = await promisify(execFile)(file, args, { maxBuffer: 16 * 2 ** 20 });
+  const lines = stdout.split('\n').filter((line) => !/^(--|SET |SELECT pg_catalog.set_config|\\(un)?restrict )/.test(line));
+  const blocks = lines.join('\n').split(/\n{2,}/).map((block) => block.trim()).filter(Boolean).sort();
+  const { rows: jobs } = await db.query(
+    `select format('%s | %s | %s', jobname, schedule, command) as job from cron.job order by jobname`,
+  );
+  return `${blocks.join('\n\n')}\n\n-- cron.job\n${jobs.map((row) => row.job).join('\n')}\n`;
+}
+
 describe('migrations', () => {
   it('up twice is a no-op', async () => {
     const before = await installedSchema();
@@ -99,16 +126,24 @@ describe('migrations', () => {
     expect(await installedSchema()).toEqual(before);
   });
 
-  it('an upgraded database ends with the same function bodies as a fresh one', async () => {
+  it('applies a repeatable file again when its text changed since, and only then', async () => {
     const fresh = await installedSchema();
-    // A database migrated when the function was different: the migration that installed it will not run again.
-    await db.query(
-      `create or replace function session_sweeper.delete_ghost_sessions(minutes int, dry_run boolean default false) returns int language sql as 'select 0'`,
-    );
+    const appliedAt = async () =>
+      (await db.query(`select json_object_agg(file, applied_at) as at from session_sweeper.sql_file_checksums`)).rows[0].at;
+    const before = await appliedAt();
+    // A database migrated when the file was different: an older body, recorded with the older file's checksum.
+    await db.query(`
+      create or replace function session_sweeper.delete_ghost_sessions(minutes int default session_sweeper.ghost_idle_minutes(),
+        dry_run boolean default false) returns int language sql as 'select 0';
+      update session_sweeper.sql_file_checksums set checksum = 'older' where file = 'functions/delete_ghost_sessions.sql';`);
     expect((await installedSchema()).functions).not.toEqual(fresh.functions);
 
-    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    const log: string[] = [];
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: (m) => log.push(m) });
+    expect(log).toContain('applied from sql/: functions/delete_ghost_sessions.sql');
     expect((await installedSchema()).functions).toEqual(fresh.functions);
+    const after = await appliedAt();
+    expect(Object.keys(after).filter((file) => after[file] !== before[file])).toEqual(['functions/delete_ghost_sessions.sql']);
     const { rows } = await db.query(
       `select pg_get_functiondef('session_sweeper.delete_ghost_sessions(int, boolean)'::regprocedure) like '%session_sweeper.delete_ghost_sessions_batch(%' as current`,
     );
@@ -119,8 +154,9 @@ describe('migrations', () => {
     const viewDefinition = async () =>
       (await db.query(`select pg_get_viewdef('session_sweeper.session_sweeper_stats'::regclass) as def`)).rows[0].def as string;
     const fresh = await viewDefinition();
-    // An older body with the same columns: the migration that installed the view will not run again.
+    // An older body with the same columns, recorded with the older file's checksum.
     await db.query(`create or replace view session_sweeper.session_sweeper_stats as select * from (${fresh.replace(/;\s*$/, '')}) v where false`);
+    await db.query(`update session_sweeper.sql_file_checksums set checksum = 'older' where file = 'views/session_sweeper_stats.sql'`);
     expect(await viewDefinition()).not.toEqual(fresh);
 
     await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
@@ -130,11 +166,7 @@ describe('migrations', () => {
   it('upgrades a database the previous release (v1, everything in public) migrated, keeping its data and jobs', async () => {
     const fresh = await installedSchema();
     await emptyDatabase();
-    // On a connection of its own: the dump empties the search_path.
-    const v1 = new pg.Client({ connectionString: databaseUrl() });
-    await v1.connect();
-    await v1.query('create extension pg_cron');
-    await v1.query(await readFile(v1Install, 'utf8')).finally(() => v1.end());
+    await installV1();
     await db.query(`
       insert into engine_chat_sessions (agent_id, updated_at) values ('v1 ghost', now() - interval '1 hour'), ('young', now());
       insert into engine_chat_sessions (agent_id, updated_at) values ('conversation', now() - interval '1 hour');
@@ -146,7 +178,7 @@ describe('migrations', () => {
     await setCronJobsActive(db, false);
     const upgraded = await installedSchema();
     // The same schema as a fresh install but the tuned job, and v1's prune index, which still serves the prune.
-    expect(upgraded.jobs).toContainEqual(['old-sessions-prune', '*/2 * * * *', 'CALL session_sweeper.purge_old_sessions(30)']);
+    expect(upgraded.jobs).toContainEqual(['session_sweeper.old-sessions-prune', '*/2 * * * *', 'CALL session_sweeper.purge_old_sessions(30)']);
     expect({ ...upgraded, jobs: undefined, relations: undefined }).toEqual({ ...fresh, jobs: undefined, relations: undefined });
     expect(upgraded.relations.filter((r: string[]) => r[1] !== 'engine_chat_sessions_updated_at_idx')).toEqual(
       fresh.relations.filter((r: string[]) => r[1] !== 'session_sweeper_updated_at_idx'),
@@ -192,14 +224,19 @@ describe('migrations', () => {
     }
   });
 
-  it('keeps every function and procedure in its own file under sql/functions or sql/procedures', async () => {
+  it('keeps every function, procedure and view in its own repeatable file under sql/, named after it', async () => {
     const { rows } = await db.query(
-      `select proname, prokind from pg_proc where pronamespace = 'session_sweeper'::regnamespace order by proname`,
+      `select proname as name, case prokind when 'p' then 'procedure' else 'function' end as kind
+       from pg_proc where pronamespace = 'session_sweeper'::regnamespace
+       union all select relname, 'view' from pg_class where relnamespace = 'session_sweeper'::regnamespace and relkind = 'v'
+       order by name`,
     );
     expect(rows.length).toBeGreaterThan(10);
-    for (const { proname, prokind } of rows) {
-      const [dir, kind] = prokind === 'p' ? ['procedures', 'procedure'] : ['functions', 'function'];
-      expect(await readSqlFile(`${dir}/${proname}.sql`)).toContain(`create or replace ${kind} session_sweeper.${proname}(`);
+    const files = await repeatableFiles();
+    for (const { name, kind } of rows) {
+      const file = files.find((f) => path.basename(f, '.sql') === name);
+      expect(file, `${kind} ${name}`).toBeDefined();
+      expect(await readSqlFile(file!)).toContain(`create or replace ${kind} session_sweeper.${name}${kind === 'view' ? ' as' : '('}`);
     }
     const { rows: inPublic } = await db.query(`select proname from pg_proc where pronamespace = 'public'::regnamespace`);
     expect(inPublic).toEqual([]);
@@ -264,5 +301,41 @@ describe('migrations', () => {
       await setCronJobsActive(db, false);
     }
     expect(await installedSchema()).toEqual(migrated);
+  });
+});
+
+describe('schema snapshot (test/fixtures/schema.sql)', () => {
+  // Made on PostgreSQL 15, whose pg_dump it is; on another major the dump reads differently, so there only a fresh
+  // install and an upgraded one are compared with each other. Rewrite it with UPDATE_SCHEMA_SNAPSHOT=1.
+  const compare = async (dump: string) => {
+    const { rows } = await db.query(`select current_setting('server_version_num')::int / 10000 as major`);
+    if (process.env.UPDATE_SCHEMA_SNAPSHOT === '1') await writeFile(schemaSnapshot, dump);
+    if (rows[0].major === 15) expect(dump).toEqual(await readFile(schemaSnapshot, 'utf8'));
+  };
+  let fresh: string;
+
+  it('a fresh install is the committed snapshot', async () => {
+    await emptyDatabase();
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    fresh = await schemaDump();
+    await compare(fresh);
+  });
+
+  it('an install upgraded from the first release (v1) is the same schema', async () => {
+    await emptyDatabase();
+    await installV1();
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    // v1's updated_at index keeps serving the prune under its own name, so ours is not built.
+    const upgraded = (await schemaDump()).replace(
+      'CREATE INDEX engine_chat_sessions_updated_at_idx ON public.engine_chat_sessions USING btree (updated_at);',
+      'CREATE INDEX session_sweeper_updated_at_idx ON public.engine_chat_sessions USING btree (updated_at);',
+    );
+    expect(upgraded.split('\n\n').sort()).toEqual(fresh.split('\n\n').sort());
+  });
+
+  afterAll(async () => {
+    await emptyDatabase();
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    await setCronJobsActive(db, false);
   });
 });

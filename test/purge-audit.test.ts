@@ -60,7 +60,7 @@ describe('session_purge_log', () => {
     expect((await db.query('select count(*)::int as n from engine_chat_sessions')).rows[0].n).toBe(1);
   });
 
-  it('keeps 30 days, trimmed by the daily cron-history-cleanup job', async () => {
+  it('keeps 30 days, trimmed by the daily session_sweeper.cron-history-cleanup job', async () => {
     await db.query(
       `insert into session_sweeper.session_purge_log (ran_at, finished_at, kind, threshold, dry_run, deleted, source)
        select t, t, 'ghost', interval '15 minutes', false, 1, 'pg_cron'

@@ -3,7 +3,9 @@
 -- delete_ghost_sessions_batch for what counts as a ghost and why a session with a message is never deleted.
 -- Idleness is measured on updated_at with the database clock, so app-server clock skew cannot matter.
 -- The every-minute cron job uses purge_ghost_sessions (batches, one commit each) instead.
-create or replace function session_sweeper.delete_ghost_sessions(minutes int, dry_run boolean default false)
+create or replace function session_sweeper.delete_ghost_sessions(
+  minutes int default session_sweeper.ghost_idle_minutes(), dry_run boolean default false
+)
 returns int
 language plpgsql
 -- Runs with its owner's rights (callers need only EXECUTE); the fixed search_path keeps callers from substituting objects.
@@ -13,7 +15,7 @@ as $$
 declare
   deleted int;
 begin
-  perform session_sweeper.require_non_negative('delete_ghost_sessions', 'minutes', minutes);
+  perform session_sweeper.require_integer_at_least('delete_ghost_sessions', 'minutes', minutes);
   if dry_run is null then
     raise exception 'delete_ghost_sessions: dry_run must be true or false, got NULL' using errcode = 'invalid_parameter_value';
   end if;

@@ -10,7 +10,7 @@ as $$
 declare
   deleted int := 0;
 begin
-  perform session_sweeper.require_non_negative('delete_old_cron_history', 'days', days);
+  perform session_sweeper.require_integer_at_least('delete_old_cron_history', 'days', days);
   if to_regclass('cron.job_run_details') is not null then
     delete from cron.job_run_details where coalesce(end_time, start_time) < now() - make_interval(days => days);
     get diagnostics deleted = row_count;

@@ -7,7 +7,7 @@ as $$
 declare
   deleted int;
 begin
-  perform session_sweeper.require_non_negative('delete_old_purge_log', 'days', days);
+  perform session_sweeper.require_integer_at_least('delete_old_purge_log', 'days', days);
   delete from session_sweeper.session_purge_log where finished_at < now() - make_interval(days => days);
   get diagnostics deleted = row_count;
   return deleted;

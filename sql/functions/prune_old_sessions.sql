@@ -2,7 +2,7 @@
 -- archive tables are configured (see prune_old_sessions_batch), then deleted with their messages. Returns how many
 -- sessions it pruned; with dry_run, how many it would prune, deleting nothing. The audit row says how many messages
 -- went with them (session_purge_log.messages) and whether they were archived.
--- The old-sessions-prune job uses purge_old_sessions (batches, one commit each) instead.
+-- The session_sweeper.old-sessions-prune job uses purge_old_sessions (batches, one commit each) instead.
 create or replace function session_sweeper.prune_old_sessions(days int default 30, dry_run boolean default false)
 returns int
 language plpgsql
@@ -15,7 +15,7 @@ declare
   cutoff timestamptz;
   result record;
 begin
-  perform session_sweeper.require_non_negative('prune_old_sessions', 'days', days);
+  perform session_sweeper.require_integer_at_least('prune_old_sessions', 'days', days);
   if dry_run is null then
     raise exception 'prune_old_sessions: dry_run must be true or false, got NULL'
       using errcode = 'invalid_parameter_value';

@@ -3,7 +3,8 @@
 -- CALL it at top level (as pg_cron does), not inside BEGIN ... COMMIT or from a function: COMMIT needs that.
 -- Must stay without SECURITY DEFINER and without a SET clause (PostgreSQL forbids COMMIT in such procedures), so
 -- every name in it is schema-qualified.
-create or replace procedure session_sweeper.purge_ghost_sessions(minutes int, batch_size int default 5000, inout deleted int default null)
+create or replace procedure session_sweeper.purge_ghost_sessions(
+  minutes int default session_sweeper.ghost_idle_minutes(), batch_size int default 5000, inout deleted int default null)
 language plpgsql
 as $$
 declare
@@ -13,11 +14,8 @@ declare
   started timestamptz;
   batch_deleted int;
 begin
-  perform session_sweeper.require_non_negative('purge_ghost_sessions', 'minutes', minutes);
-  if batch_size is null or batch_size < 1 then
-    raise exception 'purge_ghost_sessions: batch_size must be a positive integer, got %', coalesce(batch_size::text, 'NULL')
-      using errcode = 'invalid_parameter_value';
-  end if;
+  perform session_sweeper.require_integer_at_least('purge_ghost_sessions', 'minutes', minutes);
+  perform session_sweeper.require_integer_at_least('purge_ghost_sessions', 'batch_size', batch_size, 1);
   -- session_sweeper.batch_pause_ms (docs/operations.md): a pause after each committed batch, so that writers do not
   -- feel a backlog. Checked before the first batch: a bad value stops the run before it deletes anything.
   pause_ms := case when coalesce(pause, '') = '' then 20 when pause ~ '^\s*\d{1,5}\s*$' then pause::int end;

@@ -1,4 +1,4 @@
--- What the old-sessions-prune job runs: prune_old_sessions(days) in batches of batch_size sessions, committing each
+-- What the session_sweeper.old-sessions-prune job runs: prune_old_sessions(days) in batches of batch_size sessions, committing each
 -- (archive copy and delete together), so locks last one batch and a run stopped at any point, even by kill -9 of
 -- its backend, has lost nothing and archived nothing twice: the next run finishes the work.
 -- CALL it at top level (as pg_cron does). Without SECURITY DEFINER and a SET clause (COMMIT forbids them), so every
@@ -15,11 +15,8 @@ declare
   started timestamptz;
   batch record;
 begin
-  perform session_sweeper.require_non_negative('purge_old_sessions', 'days', days);
-  if batch_size is null or batch_size < 1 then
-    raise exception 'purge_old_sessions: batch_size must be a positive integer, got %', coalesce(batch_size::text, 'NULL')
-      using errcode = 'invalid_parameter_value';
-  end if;
+  perform session_sweeper.require_integer_at_least('purge_old_sessions', 'days', days);
+  perform session_sweeper.require_integer_at_least('purge_old_sessions', 'batch_size', batch_size, 1);
   -- session_sweeper.batch_pause_ms (docs/operations.md): a pause after each committed batch, so that writers do not
   -- feel a backlog. Checked before the first batch: a bad value stops the run before it deletes anything.
   pause_ms := case when coalesce(pause, '') = '' then 20 when pause ~ '^\s*\d{1,5}\s*$' then pause::int end;

@@ -1,7 +1,7 @@
 // `npm run migrate -- up [N]` / `npm run migrate -- down [N]` against MIGRATION_DATABASE_URL or DATABASE_URL.
 import { migrateConfigFromEnv } from '../config.ts';
-import { messageWithHint } from '../db.ts';
-import { migrate } from '../migrate.ts';
+import { messageWithHint } from '../db/pool.ts';
+import { migrate } from '../schema/migrate.ts';
 
 const usage = 'usage: npm run migrate -- up [count] | down [count]   (DATABASE_URL=postgres://user:pass@host:port/db)';
 

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/migrate.ts';
+import { migrate } from '../../src/schema/migrate.ts';
 import { insertSession } from '../helpers/db.ts';
 import { startHaCluster, waitFor, type HaCluster, type Member, type MemberState } from '../helpers/ha-cluster.ts';
 import { startService, type Service } from '../helpers/service.ts';
@@ -16,7 +16,7 @@ const MAX_OUTAGE_MS = 60_000;
 const MAX_REJOIN_MS = 180_000;
 /** The bound: a ghost backdated 20 minutes is gone within 2 minutes of the promotion. */
 const GHOST_GONE_WITHIN_MS = 120_000;
-const JOB = 'ghost-sessions-purge';
+const JOB = 'session_sweeper.ghost-sessions-purge';
 /** pg_cron's log line for each job it starts (cron.log_run is on by default). */
 const JOB_STARTS = /cron job \d+ starting/g;
 

@@ -1,13 +1,13 @@
 // Which PostgreSQL the suite runs on, chosen once per run by test/global-setup.ts, in this order:
 //   url     TEST_DATABASE_URL, an existing database (its cron jobs are paused during the run)
 //   docker  a container built from db.Dockerfile, when a Docker engine answers (testcontainers)
-//   local   a throwaway cluster from the local PostgreSQL binaries (src/embedded-postgres.ts)
+//   local   a throwaway cluster from the local PostgreSQL binaries (src/dev/embedded-postgres.ts)
 // TEST_DATABASE_PROVIDER=url|docker|local forces one; a forced provider fails instead of falling back.
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../../src/embedded-postgres.ts';
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.ts';
 
 export const PROVIDERS = ['url', 'docker', 'local'] as const;
 export type Provider = (typeof PROVIDERS)[number];

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeEach, inject } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { createPool } from '../../src/db.ts';
-import { createSessionStore } from '../../src/sessions.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { createSessionStore } from '../../src/db/sessions.ts';
 
 export const databaseUrl = () => inject('databaseUrl');
 /** greenfield: the tables the migration created (count trigger); aria: Aria's tables, adopted (Aria counts). */

@@ -8,7 +8,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { findFreePort, ownerForServer, pgCronSettings } from '../../src/embedded-postgres.ts';
+import { findFreePort, ownerForServer, pgCronSettings } from '../../src/dev/embedded-postgres.ts';
 
 type Log = (message: string) => void;
 

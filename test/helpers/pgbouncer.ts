@@ -7,7 +7,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { findFreePort } from '../../src/embedded-postgres.ts';
+import { findFreePort } from '../../src/dev/embedded-postgres.ts';
 
 const BINARY = '/usr/sbin/pgbouncer';
 const START_TIMEOUT_MS = 10_000;

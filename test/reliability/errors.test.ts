@@ -1,9 +1,9 @@
 // Item: SQL errors, stacks and connection strings reach the log, with the request id the client also gets; never the client.
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { createPool } from '../../src/db.ts';
-import { createSessionStore } from '../../src/sessions.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { createSessionStore } from '../../src/db/sessions.ts';
 import { databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
 
 const db = useDatabase();

@@ -2,9 +2,9 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app.ts';
-import { createPool } from '../../src/db.ts';
-import { createSessionStore } from '../../src/sessions.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { createSessionStore } from '../../src/db/sessions.ts';
 import { countSessions, databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
 import { startService } from '../helpers/service.ts';
 
@@ -68,8 +68,8 @@ describe('the service role', () => {
     [`select session_sweeper.use_tables('public.engine_chat_messages', 'public.engine_chat_messages')`],
     ['select cron.schedule($$x$$, $$* * * * *$$, $$delete from engine_chat_sessions$$)'],
     ['update cron.job set active = false'],
-    ['select session_sweeper.session_sweeper_set_active($$old-sessions-prune$$, true)'],
-    ['select session_sweeper.session_sweeper_set_schedule($$old-sessions-prune$$, $$* * * * *$$)'],
+    ['select session_sweeper.session_sweeper_set_active($$session_sweeper.old-sessions-prune$$, true)'],
+    ['select session_sweeper.session_sweeper_set_schedule($$session_sweeper.old-sessions-prune$$, $$* * * * *$$)'],
   ])('is refused: %s', async (sql) => {
     await insertSession(db, { idleMinutes: 60 * 24 * 60, messages: 1 });
     await expect(asService.query(sql)).rejects.toMatchObject({ code: '42501' });
@@ -97,7 +97,7 @@ describe('the service role', () => {
       expect((await app.request('/readyz')).status).toBe(200);
       const jobs = await app.request('/api/engine/jobs');
       expect(jobs.status).toBe(200);
-      expect(JSON.stringify(await jobs.json())).toContain('ghost-sessions-purge');
+      expect(JSON.stringify(await jobs.json())).toContain('session_sweeper.ghost-sessions-purge');
       expect(await (await app.request('/api/engine/sessions/ghosts?older_than_minutes=0')).json()).toMatchObject({ ghosts: 0 });
       const dryRun = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0&dry_run=true', { method: 'DELETE' });
       expect(await dryRun.json()).toEqual({ deleted: 0, dry_run: true, status: 'ok' });
@@ -105,10 +105,10 @@ describe('the service role', () => {
       expect(await (await app.request('/api/engine/stats')).json()).toMatchObject({ sessions_total: 1 });
       // Pausing and resuming one of our jobs: through the SECURITY DEFINER functions, as the jobs' owner.
       const jobActive = async () =>
-        (await db.query(`select active from cron.job where jobname = 'old-sessions-prune'`)).rows[0].active;
-      expect((await app.request('/api/engine/jobs/old-sessions-prune/resume', { method: 'POST' })).status).toBe(200);
+        (await db.query(`select active from cron.job where jobname = 'session_sweeper.old-sessions-prune'`)).rows[0].active;
+      expect((await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/resume', { method: 'POST' })).status).toBe(200);
       expect(await jobActive()).toBe(true);
-      expect((await app.request('/api/engine/jobs/old-sessions-prune/pause', { method: 'POST' })).status).toBe(200);
+      expect((await app.request('/api/engine/jobs/session_sweeper.old-sessions-prune/pause', { method: 'POST' })).status).toBe(200);
       expect(await jobActive()).toBe(false);
       const metrics = await (await app.request('/metrics')).text();
       expect(metrics).toMatch(/^session_sweeper_database_up 1$/m);

@@ -1,7 +1,7 @@
 // Item: a manual purge cannot run for ever nor pile up behind another one.
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createPool, queryWithTimeouts } from '../../src/db.ts';
+import { createPool, queryWithTimeouts } from '../../src/db/pool.ts';
 import { countSessions, pooledDatabaseUrl, useApp, useDatabase } from '../helpers/db.ts';
 
 const db = useDatabase();
