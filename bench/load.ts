@@ -14,16 +14,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function runWriters(store: SessionStore, pairsPerSecond: number, until: Promise<unknown>) {
   const latencies: number[] = [];
+  // A call that fails (e.g. no pool connection in time) counts with the time it took, and the pair stops there.
   const timed = async <T>(fn: () => Promise<T>) => {
     const start = performance.now();
-    const result = await fn();
-    latencies.push(performance.now() - start);
-    return result;
+    try {
+      return await fn();
+    } finally {
+      latencies.push(performance.now() - start);
+    }
   };
+  let failed = 0;
   const pair = async () => {
-    const session = await timed(() => store.createSession({ agent_id: 'writer', title: 'bench' }));
-    const message = await timed(() => store.addMessage(session.id, { role: 'user', content: 'first message' }));
-    if (!message) throw new Error(`writer lost the first message of ${session.id}`);
+    try {
+      const session = await timed(() => store.createSession({ agent_id: 'writer', title: 'bench' }));
+      const message = await timed(() => store.addMessage(session.id, { role: 'user', content: 'first message' }));
+      if (!message) throw new Error(`writer lost the first message of ${session.id}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('writer lost')) throw error;
+      failed++;
+    }
   };
 
   let running = true;
@@ -35,7 +44,7 @@ export async function runWriters(store: SessionStore, pairsPerSecond: number, un
     await sleep(Math.max(0, next + interval - performance.now()));
   }
   await Promise.all([stopped, ...inFlight]);
-  return latencies;
+  return Object.assign(latencies, { failed });
 }
 
 /** Calls/s of `sql` on `pool` from `concurrency` loops for `seconds`. */

@@ -337,6 +337,9 @@ async function measureWriters(
     p50_during_purge_ms: median(during.map((l) => median(l))),
     calls_idle: idle.map((l) => l.length),
     calls_during_purge: during.map((l) => l.length),
+    /** Writer pairs that failed (e.g. no pool connection in time): their calls count in the latencies above. */
+    failed_idle: idle.map((l) => (l as { failed?: number }).failed ?? 0),
+    failed_during_purge: during.map((l) => (l as { failed?: number }).failed ?? 0),
     purge_ms: purgeMs,
     purge_no_pause_ms: purgeNoPauseMs,
     /** The backlog's purge time with the default pause over without it. */
