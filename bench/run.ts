@@ -285,7 +285,21 @@ async function nestedPlans(db: pg.Client, sql: string): Promise<string> {
     db.off('notice', onNotice);
     await db.query('reset auto_explain.log_min_duration; reset client_min_messages');
   }
-  return plans.join('\n\n');
+  // The foreign keys' cascades and checks run one statement per row: keep the first plan of each statement, with a
+  // count, and shorten the id lists that the plans spell out.
+  const byStatement = new Map<string, { plan: string; times: number }>();
+  for (const plan of plans) {
+    const statement = plan.match(/Query Text: ([^\n]*)/)?.[1] ?? plan;
+    const seen = byStatement.get(statement);
+    if (seen) seen.times++;
+    else byStatement.set(statement, { plan, times: 1 });
+  }
+  return [...byStatement.values()]
+    .map(({ plan, times }) => {
+      const shortened = plan.replace(/'\{[^}]{200,}\}'/g, (list) => `'{… ${list.split(',').length} ids}'`);
+      return times > 1 ? `(run ${times} times, the first shown)\n${shortened}` : shortened;
+    })
+    .join('\n\n');
 }
 
 /**
