@@ -1,7 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
+// No database: app.request() with a fake store, parsing, the provider choice.
+const UNIT = ['test/api-docs.test.ts', 'test/config.test.ts', 'test/routes.test.ts', 'test/database-provider.test.ts', 'test/readme-layout.test.ts'];
+// A PostgreSQL of their own each (embedded clusters started by the test).
+const OWN_CLUSTER = ['test/managed-cron.test.ts', 'test/reliability/outage.test.ts', 'test/reliability/shutdown.test.ts'];
+// On the database pg_cron runs jobs in, taking turns: pg_cron really firing, migrating that database up and down
+// (its first migration runs only there), and the service role dropped (which no copy of the template may hold).
+const ON_CRON_DATABASE = ['test/cron.test.ts', 'test/migrations.test.ts', 'test/adoption.test.ts'];
+// kill -9 of a backend, which ends every connection of the server: on a server of its own.
+const CRASHES_SERVER = ['test/archive.test.ts'];
 // Only on Aria's tables: its write patterns, its archive.
-const ARIA_ONLY = ['test/aria-write-patterns.test.ts', 'test/archive.test.ts'];
+const ARIA_ONLY = ['test/aria-write-patterns.test.ts', ...CRASHES_SERVER];
 // The files that read or write the chat tables also run on Aria's own tables (project "aria", see global-setup.ts).
 const ON_ARIA_TABLES = [
   ...ARIA_ONLY,
@@ -15,17 +25,36 @@ const ON_ARIA_TABLES = [
   'test/reliability/purge-guard-rails.test.ts',
 ];
 
+/** A project on a database of test/global-setup.ts, which says what its name means (layout, isolation). */
+const onDatabase = (name: string, include: string[], exclude: string[] = []): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: { name, include, exclude, globalSetup: ['test/global-setup.ts'], setupFiles: ['test/setup/database.ts'] },
+});
+
+/** pg_cron's minute wait starts first and the files that need no database come next; then vitest's own order. */
+class FirstThings extends BaseSequencer {
+  async sort(files: TestSpecification[]) {
+    const rank = (file: TestSpecification) =>
+      file.moduleId.endsWith('test/cron.test.ts') ? 0 : file.project.name === 'unit' ? 1 : 2;
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
-    globalSetup: ['test/global-setup.ts'],
-    // All files of a project share one database (pg_cron lives in exactly one), so they take turns.
-    fileParallelism: false,
+    // Two files at a time, across projects: more starve the CPU-bound race and fuzz tests on this 2-core machine.
+    maxWorkers: 2,
+    sequence: { sequencer: FirstThings },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'own-cluster', include: OWN_CLUSTER } },
       // test/ha/ runs alone with `npm run test:ha` (vitest.ha.config.ts): a Patroni cluster, minutes of pg_cron waits.
-      { extends: true, test: { name: 'greenfield', include: ['test/**/*.test.ts'], exclude: [...ARIA_ONLY, 'test/ha/**'] } },
-      { extends: true, test: { name: 'aria', include: ON_ARIA_TABLES } },
+      onDatabase('greenfield', ['test/**/*.test.ts'], [...UNIT, ...OWN_CLUSTER, ...ON_CRON_DATABASE, ...ARIA_ONLY, 'test/ha/**']),
+      onDatabase('aria', ON_ARIA_TABLES, CRASHES_SERVER),
+      onDatabase('cron', ON_CRON_DATABASE),
+      onDatabase('aria-crash', CRASHES_SERVER),
     ],
   },
 });

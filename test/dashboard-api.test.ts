@@ -139,7 +139,7 @@ describe('pause and resume', () => {
     try {
       const response = await app.request('/api/engine/jobs/someone-elses-job/pause', { method: 'POST' });
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ status: 'error', error: expect.stringContaining('expected one of session_sweeper.ghost-sessions-purge') });
+      expect(await response.json()).toEqual({ status: 'error', error: expect.stringContaining('expected one of session_sweeper.cron-history-cleanup, session_sweeper.ghost-sessions-purge') });
       expect(await active('someone-elses-job')).toBe(true);
     } finally {
       await db.query(`select cron.unschedule('someone-elses-job')`);

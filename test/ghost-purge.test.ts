@@ -24,7 +24,7 @@ describe('DELETE /api/engine/sessions/ghosts', () => {
     expect(rows[0].n).toBe(0);
   });
 
-  it('uses 15 minutes when older_than_minutes is absent', async () => {
+  it("uses the ghost job's threshold, session_sweeper.ghost_idle_minutes() (15), when older_than_minutes is absent", async () => {
     const idle16 = await insertSession(db, { idleMinutes: 16 });
     const idle14 = await insertSession(db, { idleMinutes: 14 });
 

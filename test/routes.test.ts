@@ -32,7 +32,7 @@ const silent = pino({ level: 'silent' });
 describe('routes', () => {
   it("passes older_than_minutes to the store, nothing when absent (the database's threshold applies)", async () => {
     const seen: (number | undefined)[] = [];
-    const { store } = fakeStore({ deleteGhostSessions: async (minutes) => (seen.push(minutes), 7) });
+    const { store } = fakeStore({ deleteGhostSessions: async (minutes) => (seen.push(minutes), { deleted: 7, olderThanMinutes: minutes ?? 15 }) });
     const app = createApp({ store, logger: silent });
     const first = await app.request('/api/engine/sessions/ghosts', { method: 'DELETE' });
     const second = await app.request('/api/engine/sessions/ghosts?older_than_minutes=0', { method: 'DELETE' });

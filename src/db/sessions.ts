@@ -8,8 +8,8 @@ export interface SessionStore {
   findSession(id: string): Promise<Session | undefined>;
   /** undefined when the session does not exist (never did, or was purged before the message committed). */
   addMessage(sessionId: string, input: NewMessage): Promise<Message | undefined>;
-  /** With dryRun, counts only (the audit records it as a dry run). */
-  deleteGhostSessions(olderThanMinutes: number | undefined, dryRun?: boolean): Promise<number>;
+  /** With dryRun, counts only (the audit records it as a dry run). Answers the threshold it used too. */
+  deleteGhostSessions(olderThanMinutes: number | undefined, dryRun?: boolean): Promise<{ deleted: number; olderThanMinutes: number }>;
   countGhostSessions(olderThanMinutes: number | undefined): Promise<GhostCount>;
   /** Resolves when the database answers a query, rejects otherwise. */
   ping(): Promise<void>;
@@ -76,11 +76,12 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
     },
 
     async deleteGhostSessions(olderThanMinutes, dryRun = false) {
-      const { rows } = await query(`select session_sweeper.delete_ghost_sessions(${OR_GHOST_IDLE_MINUTES}, dry_run => $2) as deleted`, [
-        olderThanMinutes ?? null,
-        dryRun,
-      ]);
-      return rows[0].deleted;
+      const { rows } = await query(
+        `select minutes as "olderThanMinutes", session_sweeper.delete_ghost_sessions(minutes, dry_run => $2) as deleted
+         from ${OR_GHOST_IDLE_MINUTES} minutes`,
+        [olderThanMinutes ?? null, dryRun],
+      );
+      return rows[0];
     },
 
     async countGhostSessions(olderThanMinutes) {

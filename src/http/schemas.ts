@@ -67,7 +67,7 @@ const wholeNumberParam = (name: string, unit: string, max: number, fallback: num
     .default(fallback)
     .openapi({ param: { name, in: 'query' }, example: String(fallback), type: 'integer' });
 
-// Absent: the database's own threshold, session_sweeper.ghost_idle_minutes() (15), which the ghost job uses too.
+// Absent: the database's own threshold, which the ghost job uses too.
 const olderThanMinutes = wholeNumber('older_than_minutes', 'minutes', MAX_PURGE_MINUTES)
   .optional()
   .openapi({
@@ -106,9 +106,9 @@ export const GhostCount = z
 
 export const Stats = z
   .object({
-    ghosts_pending: z.number().int().openapi({ description: 'sessions with no message idle for more than 15 minutes' }),
+    ghosts_pending: z.number().int().openapi({ description: 'sessions with no message idle for longer than session_sweeper.ghost_idle_minutes()' }),
     oldest_ghost_age_seconds: z.number().nullable(),
-    purge_lag_seconds: z.number().openapi({ description: 'how far the oldest ghost is past 15 minutes; the promise: at most 60' }),
+    purge_lag_seconds: z.number().openapi({ description: 'how far the oldest ghost is past session_sweeper.ghost_idle_minutes(); the promise: at most 60' }),
     deleted_last_hour: z.number().int(),
     deleted_last_day: z.number().int(),
     sessions_total: z.number().int(),

@@ -41,7 +41,7 @@ export function createMetrics(
   });
   const ghostsPending = new Gauge({
     name: 'session_sweeper_ghosts_pending',
-    help: 'Sessions with no message idle for more than 15 minutes: what the next ghost purge deletes',
+    help: 'Sessions with no message idle for longer than session_sweeper.ghost_idle_minutes(): what the next ghost purge deletes',
     registers,
   });
   const oldestGhostAge = new Gauge({
@@ -51,7 +51,7 @@ export function createMetrics(
   });
   const purgeLag = new Gauge({
     name: 'session_sweeper_purge_lag_seconds',
-    help: 'How far the oldest ghost is past the 15-minute promise; above ~120 the purge is falling behind',
+    help: 'How far the oldest ghost is past session_sweeper.ghost_idle_minutes(); above ~120 the purge is falling behind',
     registers,
   });
   const cronLastSuccessAge = new Gauge({

@@ -46,6 +46,8 @@ export async function syncJobs(
   { appDatabase, installed, cronHere }: { appDatabase: string; installed: boolean; cronHere: boolean },
   log: (message: string) => void,
 ): Promise<void> {
+  const { rows: cronTable } = await cron.query(`select to_regclass('cron.job') is not null as present`);
+  if (!cronTable[0].present) return; // pg_cron itself is gone (a second `down`): no job left to unschedule
   const names = CRON_JOBS.flatMap(({ name }) => [name, formerName(name)]);
   const { rows: existing } = await cron.query<ExistingJob>(
     `select jobid, jobname, database, command, schedule, active from cron.job
@@ -92,5 +94,14 @@ export async function syncJobs(
 
 /** After the last of ours is undone: pg_cron goes too, unless jobs other than ours still use it. */
 export async function dropPgCronIfUnused(cron: pg.ClientBase): Promise<void> {
-  await cron.query(`do $$ begin if not exists (select from cron.job) then drop extension pg_cron; end if; end $$`);
+  await cron.query(`
+    do $$
+    begin
+      if to_regclass('cron.job') is not null then -- not gone already (a second down)
+        if not exists (select from cron.job) then
+          drop extension pg_cron;
+        end if;
+      end if;
+    end
+    $$`);
 }

@@ -13,7 +13,7 @@ export const PROVIDERS = ['url', 'docker', 'local'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 export type Choice = { provider: Provider; forced: boolean; reason: string };
 export type DockerProbe = { ok: true; engine: string } | { ok: false; reason: string };
-export type TestDatabase = { url: string; description: string; stop: () => Promise<void> };
+export type TestDatabase = { provider: Provider; url: string; description: string; stop: () => Promise<void> };
 type Env = Record<string, string | undefined>;
 
 const DATABASE = 'sweeper_test';
@@ -84,7 +84,7 @@ export async function startTestDatabase(env: Env): Promise<TestDatabase> {
 
 function start(provider: Provider, env: Env): Promise<TestDatabase> {
   if (provider === 'url') {
-    return Promise.resolve({ url: env.TEST_DATABASE_URL!, description: 'url: TEST_DATABASE_URL', stop: async () => {} });
+    return Promise.resolve({ provider, url: env.TEST_DATABASE_URL!, description: 'url: TEST_DATABASE_URL', stop: async () => {} });
   }
   return provider === 'docker' ? startDockerDatabase() : startLocalDatabase();
 }
@@ -93,6 +93,7 @@ async function startLocalDatabase(): Promise<TestDatabase> {
   const dir = await mkdtemp(path.join(tmpdir(), 'session-sweeper-test-'));
   const cluster = await startEmbeddedPostgres({ dir, database: DATABASE, log: () => {} });
   return {
+    provider: 'local',
     url: cluster.url,
     description: `local: throwaway cluster in ${dir}`,
     stop: async () => {
@@ -122,6 +123,7 @@ async function startDockerDatabase(): Promise<TestDatabase> {
     .start();
   const address = `${container.getHost()}:${container.getMappedPort(5432)}`;
   return {
+    provider: 'docker',
     url: `postgres://sweeper:sweeper@${address}/${DATABASE}`,
     description: `docker: ${DOCKER_IMAGE} (db.Dockerfile) container ${container.getId().slice(0, 12)} at ${address}`,
     stop: async () => {

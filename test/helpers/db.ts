@@ -4,11 +4,12 @@ import { afterAll, beforeEach, inject } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import { createPool } from '../../src/db/pool.ts';
 import { createSessionStore } from '../../src/db/sessions.ts';
+import { fileDatabase } from './file-database.ts';
 
-export const databaseUrl = () => inject('databaseUrl');
+export const databaseUrl = () => fileDatabase().databaseUrl;
 /** greenfield: the tables the migration created (count trigger); aria: Aria's tables, adopted (Aria counts). */
 export const layout = () => inject('layout');
-export const pooledDatabaseUrl = () => inject('pooledDatabaseUrl');
+export const pooledDatabaseUrl = () => fileDatabase().pooledDatabaseUrl;
 
 /** A pool on the test database for this file, emptied before each test and closed after the file. */
 export function useDatabase() {

@@ -1,5 +1,6 @@
 // A real PgBouncer (Debian's 1.18) in front of the test database, as operators run it: pool_mode = transaction and
-// otherwise its defaults (no ignore_startup_parameters). test/global-setup.ts starts one for the whole run.
+// otherwise its defaults (no ignore_startup_parameters). test/global-setup.ts starts one per project, serving every
+// database of its server (each test file has its own).
 import { spawn, execFileSync, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -14,24 +15,23 @@ const START_TIMEOUT_MS = 10_000;
 
 export type PgBouncer = { url: string; stop: () => Promise<void> };
 
-/** Starts PgBouncer on 127.0.0.1 in front of `databaseUrl`; its url has the same user and database. */
+/** Starts PgBouncer on 127.0.0.1 in front of `databaseUrl`'s server; its url has the same user and database. */
 export async function startPgBouncer(databaseUrl: string): Promise<PgBouncer> {
   if (!existsSync(BINARY)) {
     throw new Error(`${BINARY} is missing: the suite runs the HTTP tests through PgBouncer (apt-get install pgbouncer)`);
   }
   const target = new URL(databaseUrl);
-  const database = target.pathname.slice(1);
   const port = await findFreePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'session-sweeper-pgbouncer-'));
   // auth_type = any: every client logs in to the server as the test database's own user (a throwaway, on loopback).
-  const server = [`host=${target.hostname}`, `port=${target.port || 5432}`, `dbname=${database}`, `user=${decodeURIComponent(target.username)}`];
+  const server = [`host=${target.hostname}`, `port=${target.port || 5432}`, `user=${decodeURIComponent(target.username)}`];
   if (target.password) server.push(`password=${decodeURIComponent(target.password)}`);
   const ini = path.join(dir, 'pgbouncer.ini');
   await writeFile(
     ini,
     [
       '[databases]',
-      `${database} = ${server.join(' ')}`,
+      `* = ${server.join(' ')}`, // any database, by the name the client asks for
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,

@@ -67,9 +67,9 @@ export function createSessionsRouter(store: SessionStore, logger: Logger) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
     .openapi(purgeGhostSessionsRoute, async (c) => {
-      const { older_than_minutes: olderThanMinutes, dry_run: dryRun } = c.req.valid('query');
+      const { older_than_minutes: requested, dry_run: dryRun } = c.req.valid('query');
       const started = performance.now();
-      const deleted = await store.deleteGhostSessions(olderThanMinutes, dryRun);
+      const { deleted, olderThanMinutes } = await store.deleteGhostSessions(requested, dryRun);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       logger.info(
         { request_id: c.get('requestId'), deleted, older_than_minutes: olderThanMinutes, duration_ms: durationMs },
