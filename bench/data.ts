@@ -101,8 +101,12 @@ export async function buildSessions(db: pg.ClientBase, sessions: number) {
   await settle(db);
 }
 
-/** Adds `count` ghosts idle between one hour and ten days: all eligible for the purge. */
+/**
+ * Adds `count` ghosts idle between one hour and ten days: all eligible for the purge. The young ghosts are made
+ * young again first: a long run would otherwise age them past the purge's 15 minutes.
+ */
 export async function addGhosts(db: pg.ClientBase, count: number) {
+  await db.query(`update ${S} set created_at = now(), updated_at = now() where metadata ->> 'bench' = 'young_ghost'`);
   await insertSessions(db, 'ghost', count);
   await settle(db);
 }
