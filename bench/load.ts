@@ -37,6 +37,9 @@ export async function runWriters(store: SessionStore, pairsPerSecond: number, un
 
   let running = true;
   const stopped = until.finally(() => (running = false));
+  // Awaited below, after the loop: until then a failure must not count as unhandled (it would end the process and
+  // leave the bench's cluster running).
+  stopped.catch(() => {});
   const inFlight: Promise<void>[] = [];
   const interval = 1000 / pairsPerSecond;
   for (let next = performance.now(); running; next += interval) {
