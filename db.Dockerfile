@@ -5,7 +5,7 @@
 # Run:    docker run -e POSTGRES_USER=app -e POSTGRES_PASSWORD=secret -e POSTGRES_DB=app ...
 #
 # BASE_IMAGE is the official postgres image or one built FROM it (pgvector/pgvector, Aria's), or the offline
-# stand-ins built by scripts/docker-offline-base.sh (same names, same entrypoint contract): it must set
+# stand-ins built by tools/offline-docker/docker-offline-base.sh (same names, same entrypoint contract): it must set
 # PG_MAJOR, and apt must find postgresql-$PG_MAJOR-cron (the official images list apt.postgresql.org).
 # Needs no files from the build context, so any context (even a project root, with a .dockerignore) will do.
 #

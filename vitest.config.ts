@@ -2,7 +2,14 @@ import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // No database: app.request() with a fake store, parsing, the provider choice.
-const UNIT = ['test/api-docs.test.ts', 'test/config.test.ts', 'test/routes.test.ts', 'test/database-provider.test.ts', 'test/readme-layout.test.ts'];
+const UNIT = [
+  'test/api-docs.test.ts',
+  'test/config.test.ts',
+  'test/routes.test.ts',
+  'test/database-provider.test.ts',
+  'test/readme-layout.test.ts',
+  'test/cron-next-run.test.ts',
+];
 // A PostgreSQL of their own each (embedded clusters started by the test).
 const OWN_CLUSTER = ['test/managed-cron.test.ts', 'test/reliability/outage.test.ts', 'test/reliability/shutdown.test.ts'];
 // On the database pg_cron runs jobs in, taking turns: pg_cron really firing, migrating that database up and down

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { findFreePort } from '../src/dev/embedded-postgres.ts';
-import type { SessionStore } from '../src/db/sessions.ts';
+import type { Store } from '../src/db/store.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * What the application does most: create a session, then post its first message. Started at a fixed rate
  * (open loop, like real users) until `until` settles; returns the latency of every call in ms.
  */
-export async function runWriters(store: SessionStore, pairsPerSecond: number, until: Promise<unknown>) {
+export async function runWriters(store: Store, pairsPerSecond: number, until: Promise<unknown>) {
   const latencies: number[] = [];
   // A call that fails (e.g. no pool connection in time) counts with the time it took, and the pair stops there.
   const timed = async <T>(fn: () => Promise<T>) => {

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { createPool } from '../src/db/pool.ts';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
 import { migrate } from '../src/schema/migrate.ts';
-import { createSessionStore } from '../src/db/sessions.ts';
+import { createStore } from '../src/db/store.ts';
 import {
   addGhosts, addStaleConversations, buildSessions, createAriaTables, GHOST_IDS, GHOST_MINUTES, NAIVE_DELETE, OUR_INDEXES,
   settle, SINGLE_DELETE, TABLES,
@@ -314,7 +314,7 @@ async function measureWriters(
 ) {
   const { ghosts, reps, pairsPerSecond, idleSeconds } = config.backlog;
   const pool = createPool(databaseUrl, quietLogger);
-  const store = createSessionStore(pool);
+  const store = createStore(pool);
   const idle: number[][] = [];
   const during: number[][] = [];
   const purgeMs: number[] = [];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:docker - the Docker path, run for real (opt-in; `npm test` does not need Docker):
-#   1. a Docker engine: the running one, else (Debian, root) scripts/install-docker.sh installs/starts dockerd
-#   2. the base images: pulled, or local stand-ins where no registry answers (scripts/docker-offline-base.sh)
+#   1. a Docker engine: the running one, else (Debian, root) tools/offline-docker/install-docker.sh installs/starts dockerd
+#   2. the base images: pulled, or local stand-ins where no registry answers (tools/offline-docker/docker-offline-base.sh)
 #   3. `docker compose build`: session-sweeper-db (db.Dockerfile) and session-sweeper (Dockerfile)
 #   4. the whole suite on a testcontainers container built from db.Dockerfile (TEST_DATABASE_PROVIDER=docker)
 #   5. `docker compose up` + the seed verification on localhost:$API_PORT, data kept across down/up,
@@ -47,11 +47,11 @@ fi
 # 1. engine (bounded: a hung daemon socket would block forever)
 if ! timeout 20 docker info >/dev/null 2>&1; then
   [[ $(id -u) == 0 && -r /etc/debian_version ]] || die "no Docker engine answers: start Docker and run again"
-  scripts/install-docker.sh
+  tools/offline-docker/install-docker.sh
 fi
 
 # 2. base images
-t=$(now); scripts/docker-offline-base.sh; base_time=$(since "$t")
+t=$(now); tools/offline-docker/docker-offline-base.sh; base_time=$(since "$t")
 
 # 3. images. Behind a TLS-intercepting proxy npm needs its CA: handed to the build as a secret, never stored.
 if [[ -z ${NPM_CA_FILE:-} && -n ${NODE_EXTRA_CA_CERTS:-} && -r ${NODE_EXTRA_CA_CERTS} ]]; then

@@ -8,7 +8,7 @@ import { createPool, messageWithHint, redactUrl } from './db/pool.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev/embedded-postgres.ts';
 import { createLogger } from './observability/logger.ts';
 import { migrate } from './schema/migrate.ts';
-import { createSessionStore } from './db/sessions.ts';
+import { createStore } from './db/store.ts';
 
 const defaultDataDir = fileURLToPath(new URL('../.data/', import.meta.url));
 /** How long in-flight requests may take to finish after SIGTERM before their connections are closed. */
@@ -49,7 +49,7 @@ async function main() {
 
   const pool = createPool(databaseUrl, logger);
   const app = createApp({
-    store: createSessionStore(pool),
+    store: createStore(pool),
     logger,
     apiTokens: config.apiTokens,
     maxBodyBytes: config.maxBodyBytes,

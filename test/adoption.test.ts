@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
 import { createPool } from '../src/db/pool.ts';
 import { migrate } from '../src/schema/migrate.ts';
-import { createSessionStore } from '../src/db/sessions.ts';
+import { createStore } from '../src/db/store.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from './helpers/aria.ts';
 import { setCronJobsActive } from './helpers/cron.ts';
 import { databaseUrl, useDatabase } from './helpers/db.ts';
@@ -143,7 +143,7 @@ describe("session-sweeper on Aria's tables", () => {
     await db.query('truncate aria_engine.chat_sessions cascade');
     const logger = pino({ level: 'silent' });
     const pool = createPool(databaseUrl(), logger);
-    const app = createApp({ store: createSessionStore(pool), logger });
+    const app = createApp({ store: createStore(pool), logger });
     const post = (path: string, body: unknown) =>
       app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {

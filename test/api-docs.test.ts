@@ -2,10 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
-import type { SessionStore } from '../src/db/sessions.ts';
+import type { Store } from '../src/db/store.ts';
 
 // The description is generated from the routes alone: no store call is needed to serve it.
-const app = createApp({ store: {} as SessionStore, logger: pino({ level: 'silent' }) });
+const app = createApp({ store: {} as Store, logger: pino({ level: 'silent' }) });
 
 async function documentedOperations(): Promise<Set<string>> {
   const response = await app.request('/openapi.json');

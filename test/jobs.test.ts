@@ -34,37 +34,39 @@ async function addRun(job: string, status: string, startedSecondsAgo: number, du
 }
 
 describe('session_sweeper_jobs', () => {
-  it('lists our jobs with their last run, last success and when they are next due', async () => {
+  it('lists our jobs with their last run and last success', async () => {
     await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge']);
     await addRun('session_sweeper.ghost-sessions-purge', 'succeeded', 120, 0.25);
     await addRun('session_sweeper.ghost-sessions-purge', 'failed', 60, 1.5);
 
     const { rows } = await db.query(
       `select job, schedule, command, active, last_status, extract(epoch from last_duration)::float8 as last_duration,
-              round(extract(epoch from now() - last_success_at))::int as success_age, next_due,
-              next_run_at > now() and next_run_at <= now() + interval '1 minute' as ghost_next_within_minute,
-              next_run_at = date_trunc('hour', now()) + interval '1 hour' * (6 - extract(hour from now())::int % 6) as prune_next_ok
+              round(extract(epoch from now() - last_success_at))::int as success_age
        from session_sweeper.session_sweeper_jobs`,
     );
     expect(rows.map((r) => r.job)).toEqual([...CRON_JOB_NAMES].sort());
-    const ghost = rows.find((r) => r.job === 'session_sweeper.ghost-sessions-purge');
-    expect(ghost).toMatchObject({
+    expect(rows.find((r) => r.job === 'session_sweeper.ghost-sessions-purge')).toEqual({
+      job: 'session_sweeper.ghost-sessions-purge',
       schedule: '* * * * *',
       command: 'CALL session_sweeper.purge_ghost_sessions()',
       active: true,
       last_status: 'failed',
       last_duration: 1.5,
       success_age: 120,
-      ghost_next_within_minute: true,
     });
-    expect(ghost!.next_due).toMatch(/^in \d+ s$/);
-    const prune = rows.find((r) => r.job === 'session_sweeper.old-sessions-prune');
-    expect(prune).toMatchObject({ active: false, next_due: 'paused', last_status: null, success_age: null, prune_next_ok: true });
+    expect(rows.find((r) => r.job === 'session_sweeper.old-sessions-prune')).toMatchObject({ active: false, last_status: null, success_age: null });
   });
 
-  it('GET /api/engine/jobs answers the view as JSON', async () => {
+  it('GET /api/engine/jobs answers the view and when each job runs next, in GMT as pg_cron 1.4 (or cron.timezone)', async () => {
+    await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge']);
     await addRun('session_sweeper.old-sessions-prune', 'succeeded', 30, 2);
+    const { rows } = await db.query(
+      `select session_sweeper.cron_timezone() as time_zone, now() as before,
+              date_trunc('hour', now()) + interval '1 hour' * (6 - extract(hour from now())::int % 6) as next_prune`,
+    );
     const response = await app.request('/api/engine/jobs');
+    const { rows: after } = await db.query('select now() as after');
+    expect(rows[0].time_zone).toBe('GMT'); // pg_cron 1.4 has no cron.timezone; 1.5+ defaults to GMT
     expect(response.status).toBe(200);
     const { jobs } = await response.json();
     expect(jobs.map((job: { job: string }) => job.job)).toEqual([...CRON_JOB_NAMES].sort());
@@ -77,9 +79,15 @@ describe('session_sweeper_jobs', () => {
       last_run_at: expect.stringMatching(/Z$/),
       last_duration_seconds: 2,
       last_success_at: expect.stringMatching(/Z$/),
-      next_run_at: expect.stringMatching(/T(00|06|12|18):00:00.000Z$/),
+      next_run_at: rows[0].next_prune.toISOString(),
       next_due: 'paused',
     });
+    const ghost = jobs.find((job: { job: string }) => job.job === 'session_sweeper.ghost-sessions-purge');
+    const ghostNext = new Date(ghost.next_run_at).getTime();
+    expect(ghostNext % 60_000).toBe(0);
+    expect(ghostNext).toBeGreaterThan(rows[0].before.getTime());
+    expect(ghostNext).toBeLessThanOrEqual(after[0].after.getTime() + 60_000);
+    expect(ghost.next_due).toMatch(/^in (\d+ s|1 min)$/); // 1 min: asked at the very start of a minute
   });
 });
 
@@ -115,34 +123,6 @@ describe('pause, resume and reschedule without a redeploy', () => {
   });
 });
 
-describe('cron_schedule_next_run', () => {
-  it.each([
-    ['* * * * *', '2026-03-01 10:07:00+00'],
-    ['0 */6 * * *', '2026-03-01 12:00:00+00'],
-    ['30 3 * * *', '2026-03-02 03:30:00+00'],
-    ['@hourly', '2026-03-01 11:00:00+00'],
-    ['*/15 9-17 * * mon-fri', '2026-03-02 09:00:00+00'], // 2026-03-01 is a Sunday
-    ['0 0 1,15 * *', '2026-03-15 00:00:00+00'],
-    ['0 0 13 * 5', '2026-03-06 00:00:00+00'], // day 13 OR Friday, as cron reads both day fields
-    ['0 0 29 2 *', '2028-02-29 00:00:00+00'],
-    // pg_cron 1.5+: every N seconds, and '$' for the last day of the month
-    ['30 seconds', '2026-03-01 10:07:00+00'],
-    ['1 second', '2026-03-01 10:06:31+00'],
-    ['0 0 $ * *', '2026-03-31 00:00:00+00'],
-    ['0 0 $ 2 *', '2027-02-28 00:00:00+00'],
-    ['0 12 $ * mon', '2026-03-02 12:00:00+00'],
-    ['@reboot', null],
-    ['61 * * * *', null],
-  ])('%s after 2026-03-01 10:06:30 → %s', async (schedule, expected) => {
-    const { rows } = await db.query(
-      `select session_sweeper.cron_schedule_next_run($1, '2026-03-01 10:06:30+00') = $2::timestamptz as ok,
-              session_sweeper.cron_schedule_next_run($1, '2026-03-01 10:06:30+00') is null as none`,
-      [schedule, expected],
-    );
-    expect(expected === null ? rows[0].none : rows[0].ok).toBe(true);
-  });
-});
-
 describe('pg_cron 1.5+ schedules ("30 seconds", "$" as the last day of the month) on one of our jobs', () => {
   it('the view and GET /api/engine/jobs read them (pg_cron 1.4 refuses them and nothing changes)', async () => {
     const { rows: cron } = await db.query(
@@ -160,23 +140,20 @@ describe('pg_cron 1.5+ schedules ("30 seconds", "$" as the last day of the month
     await setCronJobsActive(db, true, ['session_sweeper.ghost-sessions-purge', 'session_sweeper.old-sessions-prune']);
 
     const { rows } = await db.query(
-      `select job, schedule, next_due, next_run_at > now() and next_run_at <= now() + interval '30 seconds' as within_30s,
-              next_run_at at time zone 'UTC' in (date_trunc('month', now() at time zone 'UTC') + interval '1 month - 1 day',
-                                                 date_trunc('month', now() at time zone 'UTC') + interval '2 months - 1 day') as last_day
-       from session_sweeper.session_sweeper_jobs where job in ('session_sweeper.ghost-sessions-purge', 'session_sweeper.old-sessions-prune') order by job`,
+      `select now() as now, array[(date_trunc('month', now() at time zone 'UTC') + interval '1 month - 1 day') at time zone 'UTC',
+                                  (date_trunc('month', now() at time zone 'UTC') + interval '2 months - 1 day') at time zone 'UTC'] as last_days`,
     );
-    expect(rows[0]).toMatchObject({ job: 'session_sweeper.ghost-sessions-purge', schedule: '30 seconds', within_30s: true });
-    expect(rows[0].next_due).toMatch(/^in \d+ s$/);
-    expect(rows[1]).toMatchObject({ job: 'session_sweeper.old-sessions-prune', schedule: '0 0 $ * *', last_day: true });
-    expect(rows[1].next_due).toMatch(/^in \d+ (d|h|min)/);
-
     const response = await app.request('/api/engine/jobs');
     expect(response.status).toBe(200);
     const { jobs } = await response.json();
-    expect(jobs.find((job: { job: string }) => job.job === 'session_sweeper.ghost-sessions-purge')).toMatchObject({
-      schedule: '30 seconds',
-      active: true,
-      next_due: expect.stringMatching(/^in \d+ s$/),
-    });
+    const ghost = jobs.find((job: { job: string }) => job.job === 'session_sweeper.ghost-sessions-purge');
+    expect(ghost).toMatchObject({ schedule: '30 seconds', active: true, next_due: expect.stringMatching(/^in \d+ s$/) });
+    // Now if not started since it was rescheduled, else 30 seconds after its last start.
+    const ghostIn = new Date(ghost.next_run_at).getTime() - rows[0].now.getTime();
+    expect(ghostIn).toBeGreaterThanOrEqual(0);
+    expect(ghostIn).toBeLessThanOrEqual(30_000);
+    const prune = jobs.find((job: { job: string }) => job.job === 'session_sweeper.old-sessions-prune');
+    expect(prune).toMatchObject({ schedule: '0 0 $ * *', next_due: expect.stringMatching(/^in \d+ (d|h|min)/) });
+    expect(rows[0].last_days.map((day: Date) => day.toISOString())).toContain(prune.next_run_at);
   });
 });

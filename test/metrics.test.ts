@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
 import { createPool } from '../src/db/pool.ts';
-import { createSessionStore } from '../src/db/sessions.ts';
+import { createStore } from '../src/db/store.ts';
 import { databaseUrl, insertSession, useApp, useDatabase } from './helpers/db.ts';
 import { parsePrometheus } from './helpers/prometheus.ts';
 
@@ -79,7 +79,7 @@ describe('GET /metrics', () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const pool = createPool('postgres://postgres@127.0.0.1:1/nowhere', logger);
-    const down = createApp({ store: createSessionStore(pool), logger });
+    const down = createApp({ store: createStore(pool), logger });
     try {
       for (let i = 0; i < 3; i++) {
         const samples = await scrape(down);
@@ -101,7 +101,7 @@ describe('logs', () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const pool = createPool(databaseUrl(), logger);
-    const logged = createApp({ store: createSessionStore(pool), logger });
+    const logged = createApp({ store: createStore(pool), logger });
     try {
       await insertSession(db, { idleMinutes: 20 });
       const response = await logged.request('/api/engine/sessions/ghosts', { method: 'DELETE' });

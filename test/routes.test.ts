@@ -2,25 +2,25 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.ts';
-import type { SessionStore } from '../src/db/sessions.ts';
+import type { Store } from '../src/db/store.ts';
 
-function fakeStore(overrides: Partial<SessionStore> = {}) {
+function fakeStore(overrides: Partial<Store> = {}) {
   const calls: unknown[][] = [];
   const fail = (name: string) => async (...args: unknown[]) => {
     calls.push([name, ...args]);
     throw new Error(`${name} should not have been called`);
   };
-  const store: SessionStore = {
-    createSession: fail('createSession') as SessionStore['createSession'],
-    findSession: fail('findSession') as SessionStore['findSession'],
-    addMessage: fail('addMessage') as SessionStore['addMessage'],
-    deleteGhostSessions: fail('deleteGhostSessions') as SessionStore['deleteGhostSessions'],
-    listJobs: fail('listJobs') as SessionStore['listJobs'],
-    readPurgeStats: fail('readPurgeStats') as SessionStore['readPurgeStats'],
-    countGhostSessions: fail('countGhostSessions') as SessionStore['countGhostSessions'],
-    setJobActive: fail('setJobActive') as SessionStore['setJobActive'],
-    readStats: fail('readStats') as SessionStore['readStats'],
-    listPurges: fail('listPurges') as SessionStore['listPurges'],
+  const store: Store = {
+    createSession: fail('createSession') as Store['createSession'],
+    findSession: fail('findSession') as Store['findSession'],
+    addMessage: fail('addMessage') as Store['addMessage'],
+    deleteGhostSessions: fail('deleteGhostSessions') as Store['deleteGhostSessions'],
+    listJobs: fail('listJobs') as Store['listJobs'],
+    readPurgeStats: fail('readPurgeStats') as Store['readPurgeStats'],
+    countGhostSessions: fail('countGhostSessions') as Store['countGhostSessions'],
+    setJobActive: fail('setJobActive') as Store['setJobActive'],
+    readStats: fail('readStats') as Store['readStats'],
+    listPurges: fail('listPurges') as Store['listPurges'],
     ping: async () => {},
     ...overrides,
   };

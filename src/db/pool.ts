@@ -79,38 +79,38 @@ export function createPool(databaseUrl: string, logger: Logger): pg.Pool {
   return pool;
 }
 
-type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+export type Query = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+
+/** The limits of every query of the service; a test may shorten them. */
+export const QUERY_TIMEOUTS = { statementTimeoutMs: 30_000, lockTimeoutMs: 5_000 };
 
 /**
  * A request never holds a connection for ever: a stuck purge or lock wait ends with an error (503).
- * The timeouts are set per transaction (SET LOCAL), not per connection: PgBouncer refuses them as startup
- * parameters, a transaction pooler would hand a session-level SET to other clients, and a role setting
- * (ALTER ROLE ... SET) would not reach the service when it runs as the owner, nor a login role that is only
- * granted the service role. SET LOCAL costs two short round trips per query (begin + settings, commit).
+ * The settings and the query go as one simple-protocol message, run as one transaction: SET LOCAL, since PgBouncer
+ * refuses startup parameters and would hand a session-level SET to other clients; in one message, for one round
+ * trip instead of three (begin, query, commit). Why not a role or function setting: docs/pgbouncer.md.
  */
-const BEGIN_WITH_TIMEOUTS = 'begin; set local statement_timeout = 30000; set local lock_timeout = 5000';
-
-/** Runs each statement in its own transaction with the timeouts above. */
-export function queryWithTimeouts(pool: pg.Pool): Query {
-  return async (text, values) => {
-    const client = await pool.connect();
-    // The pool listens for errors of idle connections only: one that the server ends between our statements
-    // (a restart, an outage) would otherwise crash the process. Its next query then fails, and we drop it.
-    const ignore = () => {};
-    client.on('error', ignore);
-    let failure: Error | undefined;
-    try {
-      await client.query(BEGIN_WITH_TIMEOUTS);
-      const result = await client.query(text, values);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      failure = error as Error;
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      // A failed connection is dropped, not returned to the pool (as pool.query does): it may be mid-transaction.
-      client.release(failure);
-    }
+export function queryWithTimeouts(pool: pg.Pool, { statementTimeoutMs, lockTimeoutMs } = QUERY_TIMEOUTS): Query {
+  const settings = `set local statement_timeout = ${Math.trunc(statementTimeoutMs)}; set local lock_timeout = ${Math.trunc(lockTimeoutMs)};`;
+  return async (text, values = []) => {
+    // A failed query costs the pool its connection (pool.query releases it with the error), as it may be unusable.
+    const results = (await pool.query(`${settings} ${withLiterals(text, values)}`)) as unknown as pg.QueryResult[];
+    return results[results.length - 1];
   };
+}
+
+/** `text` with each `$n` replaced by values[n - 1] as a literal. */
+export function withLiterals(text: string, values: unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
+/**
+ * A message of several statements carries no bind parameters. A quoted literal has no type until the context gives it
+ * one, as an untyped parameter, so the SQL means what it meant with parameters. Escaped by pg; anything else refused.
+ */
+function literal(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string' && !value.includes('\0')) return pg.escapeLiteral(value);
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return `'${value}'`;
+  throw new TypeError(`not sent to PostgreSQL as a literal: ${typeof value} ${String(value)}`);
 }

@@ -1,9 +1,8 @@
-import type pg from 'pg';
-import { queryWithTimeouts } from './pool.ts';
-import type { CronJob, GhostCount, Message, NewMessage, NewSession, Purge, Session, Stats } from '../http/schemas.ts';
+// Sessions and their messages, and the ghosts among them: what the sessions routes read and write.
+import type { GhostCount, Message, NewMessage, NewSession, Session } from '../http/schemas.ts';
+import type { Query } from './pool.ts';
 
-/** What the HTTP routes need from the database; tests of the routes may pass a fake. */
-export interface SessionStore {
+export interface SessionQueries {
   createSession(input: NewSession): Promise<Session>;
   findSession(id: string): Promise<Session | undefined>;
   /** undefined when the session does not exist (never did, or was purged before the message committed). */
@@ -13,27 +12,7 @@ export interface SessionStore {
   countGhostSessions(olderThanMinutes: number | undefined): Promise<GhostCount>;
   /** Resolves when the database answers a query, rejects otherwise. */
   ping(): Promise<void>;
-  /** Our pg_cron jobs (the session_sweeper_jobs view); undefined where pg_cron runs in another database. */
-  listJobs(): Promise<CronJob[] | undefined>;
-  /** Pauses or resumes one of our jobs; undefined where pg_cron runs in another database. */
-  setJobActive(job: string, active: boolean): Promise<{ job: string; active: boolean } | undefined>;
-  /** The session_sweeper_stats view and the number of sessions, for the operator's page. */
-  readStats(): Promise<Stats>;
-  /** The purge audit, newest first: at most `limit` rows finished in the last `hours`. */
-  listPurges(query: { limit: number; hours: number }): Promise<Purge[]>;
-  /** The session_sweeper_stats view, and the purge audit rows after `afterAuditId`, summed, for /metrics. */
-  readPurgeStats(afterAuditId: number): Promise<PurgeStats>;
 }
-
-export type PurgeStats = {
-  ghostsPending: number;
-  /** null when there is no ghost at all */
-  oldestGhostAgeSeconds: number | null;
-  purgeLagSeconds: number;
-  /** Audit rows with id > afterAuditId, grouped; lastAuditId is the highest id seen (afterAuditId if none). */
-  audit: { kind: string; source: string; dry_run: boolean; purges: number; deleted: number }[];
-  lastAuditId: number;
-};
 
 /** Parameter $1, or (NULL: not given) the ghost job's own threshold. */
 const OR_GHOST_IDLE_MINUTES = 'coalesce($1::int, session_sweeper.ghost_idle_minutes())';
@@ -49,8 +28,7 @@ function toSession(row: Record<string, unknown>): Session {
   };
 }
 
-export function createSessionStore(pool: pg.Pool): SessionStore {
-  const query = queryWithTimeouts(pool);
+export function createSessionQueries(query: Query): SessionQueries {
   return {
     async createSession({ agent_id, title }) {
       const { rows } = await query('select * from session_sweeper.create_session($1, $2)', [agent_id, title ?? null]);
@@ -95,84 +73,6 @@ export function createSessionStore(pool: pg.Pool): SessionStore {
 
     async ping() {
       await query('select 1');
-    },
-
-    async listJobs() {
-      // Checked first: a failing query would cost the pool its connection (see addMessage).
-      const { rows: view } = await query(`select to_regclass('session_sweeper.session_sweeper_jobs') is not null as installed`);
-      if (!view[0].installed) return undefined;
-      const { rows } = await query(
-        `select job, schedule, command, active, last_status, last_run_at, extract(epoch from last_duration)::float8 as last_duration_seconds,
-                last_success_at, next_run_at, next_due
-         from session_sweeper.session_sweeper_jobs`,
-      );
-      const iso = (value: Date | null) => value && value.toISOString();
-      return rows.map((row) => ({
-        ...row,
-        last_run_at: iso(row.last_run_at),
-        last_success_at: iso(row.last_success_at),
-        next_run_at: iso(row.next_run_at),
-      }));
-    },
-
-    async setJobActive(job, active) {
-      // Checked first, as in listJobs.
-      const { rows: installed } = await query(
-        `select to_regproc('session_sweeper.session_sweeper_pause') is not null as installed`,
-      );
-      if (!installed[0].installed) return undefined;
-      const { rows } = await query(
-        `select jobname as job, active from session_sweeper.${active ? 'session_sweeper_resume' : 'session_sweeper_pause'}($1)`,
-        [job],
-      );
-      return rows[0];
-    },
-
-    async readStats() {
-      const { rows } = await query(
-        `select ghosts_pending::int, extract(epoch from oldest_ghost_age)::float8 as oldest_ghost_age_seconds,
-                extract(epoch from purge_lag)::float8 as purge_lag_seconds, deleted_last_hour::int, deleted_last_day::int,
-                session_sweeper.count_sessions()::int as sessions_total,
-                last_purge_at, last_purge_kind, last_purge_deleted, last_purge_source
-         from session_sweeper.session_sweeper_stats`,
-      );
-      const row = rows[0];
-      return { ...row, purge_lag_seconds: row.purge_lag_seconds ?? 0, last_purge_at: row.last_purge_at?.toISOString() ?? null };
-    },
-
-    async listPurges({ limit, hours }) {
-      const { rows } = await query(
-        `select id::float8 as id, ran_at, finished_at, kind, extract(epoch from threshold)::float8 as threshold_seconds, dry_run,
-                deleted, extract(epoch from duration)::float8 as duration_seconds, source
-         from session_sweeper.session_purge_log
-         where finished_at > now() - make_interval(hours => $2)
-         order by finished_at desc, id desc
-         limit $1`,
-        [limit, hours],
-      );
-      return rows.map((row) => ({ ...row, ran_at: row.ran_at.toISOString(), finished_at: row.finished_at.toISOString() }));
-    },
-
-    async readPurgeStats(afterAuditId) {
-      const { rows } = await query(
-        `select s.ghosts_pending::int as ghosts_pending,
-                extract(epoch from s.oldest_ghost_age)::float8 as oldest_ghost_age_seconds,
-                extract(epoch from s.purge_lag)::float8 as purge_lag_seconds,
-                (select coalesce(json_agg(a), '[]') from (
-                   select kind, source, dry_run, count(*)::int as purges, sum(deleted)::int as deleted
-                   from session_sweeper.session_purge_log where id > $1 group by kind, source, dry_run) a) as audit,
-                (select coalesce(max(id), $1)::float8 from session_sweeper.session_purge_log where id > $1) as last_audit_id
-         from session_sweeper.session_sweeper_stats s`,
-        [afterAuditId],
-      );
-      const row = rows[0];
-      return {
-        ghostsPending: row.ghosts_pending,
-        oldestGhostAgeSeconds: row.oldest_ghost_age_seconds,
-        purgeLagSeconds: row.purge_lag_seconds ?? 0,
-        audit: row.audit,
-        lastAuditId: row.last_audit_id,
-      };
     },
   };
 }

@@ -14,11 +14,11 @@ import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createOperatorRouter } from './routes/operator.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
-import type { SessionStore } from '../db/sessions.ts';
+import type { Store } from '../db/store.ts';
 import { throttledWarning } from '../observability/throttled-log.ts';
 
 export type AppDeps = {
-  store: SessionStore;
+  store: Store;
   logger: Logger;
   /** Bearer tokens required on /api; none or empty: no authentication. */
   apiTokens?: string[];
@@ -35,11 +35,14 @@ export function createApp({ store, logger, apiTokens = [], maxBodyBytes = DEFAUL
   app.use(observeRequests(logger, metrics));
   // Before anything reads a body: a Content-Length above the limit is refused unread, a body without one is counted
   // as it streams in and refused once over, so a large body never sits whole in memory.
-  app.use(
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, 413, `request body larger than ${maxBodyBytes} bytes`),
-    }),
+  const limitBody = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: (c) => errorResponse(c, 413, `request body larger than ${maxBodyBytes} bytes`),
+  });
+  // A request has a body only with one of these headers (RFC 9112, 6.3). Asking for the body of one without makes
+  // the Node adapter build a whole Fetch Request (streams, abort signal): a fifth of a DELETE's time in a profile.
+  app.use((c, next) =>
+    c.req.header('content-length') || c.req.header('transfer-encoding') ? limitBody(c, next) : next(),
   );
   if (apiTokens.length) app.use('/api/*', requireBearerToken(apiTokens));
   app.route('/', createHealthRouter(store));

@@ -1,11 +1,11 @@
 // GET /metrics in Prometheus text format: HTTP traffic, and the purge as the database sees it.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SessionStore } from '../db/sessions.ts';
+import type { Store } from '../db/store.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics(
-  store: Pick<SessionStore, 'readPurgeStats' | 'listJobs'>,
+  store: Pick<Store, 'readPurgeStats' | 'listJobs'>,
   onDatabaseError: (error: unknown) => void,
 ) {
   const registry = new Registry();

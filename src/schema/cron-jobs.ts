@@ -5,6 +5,7 @@
 // Every minute, not every 10: a ghost then lives at most 15 min idle + 1 min until the next run (~16 min), which
 // keeps the "no ghost after 15 minutes" promise. The threshold itself is session_sweeper.ghost_idle_minutes().
 // The ghost and prune jobs CALL the procedures that commit per batch (see docs/performance.md).
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { readSqlFile } from './sql-files.ts';
 
@@ -26,26 +27,41 @@ export function databaseUrlFor(databaseUrl: string, database: string): string {
   return url.toString();
 }
 
-/** Checks (with the setting to fix) and creates pg_cron where it runs; true when it was missing. */
+/** Creates pg_cron where it runs, when missing, after checking (with the setting to fix) that it can; true if created. */
 export async function preparePgCron(cron: pg.ClientBase): Promise<boolean> {
+  const { rows } = await cron.query(`select exists (select from pg_extension where extname = 'pg_cron') as present`);
+  if (rows[0].present) return false;
   await cron.query(await readSqlFile('checks/require_pg_cron.sql'));
-  const { rows } = await cron.query(`select not exists (select from pg_extension where extname = 'pg_cron') as missing`);
-  await cron.query('create extension if not exists pg_cron');
-  return rows[0].missing;
+  await cron.query('create extension pg_cron');
+  return true;
 }
 
 type ExistingJob = { jobid: string; jobname: string; database: string; command: string; schedule: string; active: boolean };
 
+/** Recorded with the repeatable files' checksums: the jobs are scheduled again only when their definitions change. */
+const JOBS_ENTRY = 'src/schema/cron-jobs.ts';
+const JOBS_CHECKSUM = createHash('sha256').update(JSON.stringify(CRON_JOBS)).digest('hex');
+
 /**
- * Makes pg_cron hold our jobs for appDatabase exactly while we are installed there: schedules the missing ones
- * (a job that exists keeps the schedule and state a DBA may have set; its command follows ours), and unschedules
- * ours once the migrations are undone. `cron` is the app's own connection when pg_cron runs there.
+ * Makes pg_cron hold our jobs for appDatabase exactly while we are installed there: once installed, and again when
+ * CRON_JOBS changes, schedules the missing ones (one that exists keeps the schedule and state a DBA may have set; its
+ * command follows ours); once the migrations are undone, unschedules ours. `cron` is `app` when pg_cron runs there.
+ * Only when something changed: pg_cron shows each user its own jobs only, so a `migrate up` by another role
+ * (MIGRATION_DATABASE_URL) would otherwise schedule a second set.
  */
 export async function syncJobs(
   cron: pg.ClientBase,
+  app: pg.ClientBase,
   { appDatabase, installed, cronHere }: { appDatabase: string; installed: boolean; cronHere: boolean },
   log: (message: string) => void,
 ): Promise<void> {
+  if (installed) {
+    const { rowCount } = await app.query('select from session_sweeper.sql_file_checksums where file = $1 and checksum = $2', [
+      JOBS_ENTRY,
+      JOBS_CHECKSUM,
+    ]);
+    if (rowCount) return;
+  }
   const { rows: cronTable } = await cron.query(`select to_regclass('cron.job') is not null as present`);
   if (!cronTable[0].present) return; // pg_cron itself is gone (a second `down`): no job left to unschedule
   const names = CRON_JOBS.flatMap(({ name }) => [name, formerName(name)]);
@@ -90,6 +106,11 @@ export async function syncJobs(
     added.push(former ? `${name} (was ${former.jobname})` : name);
   }
   if (added.length) log(`scheduled ${added.join(', ')}${where}`);
+  await app.query(
+    `insert into session_sweeper.sql_file_checksums (file, checksum) values ($1, $2)
+     on conflict (file) do update set checksum = excluded.checksum, applied_at = now()`,
+    [JOBS_ENTRY, JOBS_CHECKSUM],
+  );
 }
 
 /** After the last of ours is undone: pg_cron goes too, unless jobs other than ours still use it. */

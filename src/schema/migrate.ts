@@ -90,7 +90,7 @@ export async function migrate(options: MigrateOptions): Promise<void> {
     log(applied.length ? `${verb} ${applied.map((m) => m.name).join(', ')}` : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`);
     if (direction === 'up') await applyAfterMigrations(client, { cronHere, tables, log });
     const installed = await isInstalled(client);
-    await syncJobs(cron, { appDatabase, installed, cronHere }, log);
+    await syncJobs(cron, client, { appDatabase, installed, cronHere }, log);
     if (!installed && cronHere && direction === 'down') await dropPgCronIfUnused(cron);
   } finally {
     await client.end(); // releases the lock

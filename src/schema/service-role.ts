@@ -11,19 +11,17 @@ const SERVICE_ROUTINES = [
   'count_ghost_sessions(int)',
   'count_sessions()',
   'ghost_idle_minutes()',
-  'interval_in_words(interval)',
-  'cron_schedule_next_run(text, timestamptz)',
-  'cron_field_values(text, int, int)',
   'is_session_sweeper_job(text)',
 ];
 const SERVICE_RELATIONS = ['session_sweeper_stats', 'session_purge_log'];
 /**
- * Where pg_cron runs: the jobs view, and pausing and resuming our jobs from the operator's page. Those two run as
- * the jobs' owner (SECURITY DEFINER: pg_cron lets only a job's owner alter it) and refuse any job but ours; the
+ * Where pg_cron runs: the jobs view and its schedules' time zone, and pausing and resuming our jobs from the
+ * operator's page. Those three run as the jobs' owner (SECURITY DEFINER: pg_cron lets only a job's owner alter it) and refuse any job but ours; the
  * service role has no right on cron.job itself and cannot reschedule.
  */
 const SERVICE_CRON_GRANTS = [
   'select on session_sweeper.session_sweeper_jobs',
+  'execute on function session_sweeper.cron_timezone()',
   'execute on function session_sweeper.session_sweeper_pause(text)',
   'execute on function session_sweeper.session_sweeper_resume(text)',
 ];

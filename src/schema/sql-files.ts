@@ -71,5 +71,5 @@ async function dropObjectsWithoutFile(client: pg.ClientBase, files: string[]): P
     [names],
   );
   for (const { drop } of rows) await client.query(drop);
-  await client.query('delete from session_sweeper.sql_file_checksums where not file = any($1)', [files]);
+  await client.query("delete from session_sweeper.sql_file_checksums where file like '%.sql' and not file = any($1)", [files]);
 }

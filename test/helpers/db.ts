@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeEach, inject } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import { createPool } from '../../src/db/pool.ts';
-import { createSessionStore } from '../../src/db/sessions.ts';
+import { createStore } from '../../src/db/store.ts';
 import { fileDatabase } from './file-database.ts';
 
 export const databaseUrl = () => fileDatabase().databaseUrl;
@@ -26,7 +26,7 @@ export function useDatabase() {
 export function useApp({ apiTokens, maxBodyBytes }: { apiTokens?: string[]; maxBodyBytes?: number } = {}) {
   const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const pool = createPool(pooledDatabaseUrl(), logger);
-  const app = createApp({ store: createSessionStore(pool), logger, apiTokens, maxBodyBytes });
+  const app = createApp({ store: createStore(pool), logger, apiTokens, maxBodyBytes });
   afterAll(() => pool.end());
   return app;
 }

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import { createPool } from '../../src/db/pool.ts';
-import { createSessionStore } from '../../src/db/sessions.ts';
+import { createStore } from '../../src/db/store.ts';
 import { databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
 
 const db = useDatabase();
@@ -14,7 +14,7 @@ function appWithLog(url: string) {
   const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
   const pool = createPool(url, logger);
   afterAll(() => pool.end());
-  return { app: createApp({ store: createSessionStore(pool), logger }), lines };
+  return { app: createApp({ store: createStore(pool), logger }), lines };
 }
 
 /** What must never be in a response body. */

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import { createPool } from '../../src/db/pool.ts';
-import { createSessionStore } from '../../src/db/sessions.ts';
+import { createStore } from '../../src/db/store.ts';
 import { countSessions, databaseUrl, insertSession, useDatabase } from '../helpers/db.ts';
 import { startService } from '../helpers/service.ts';
 
@@ -81,7 +81,7 @@ describe('the service role', () => {
   it('serves every route when the service runs as it', async () => {
     const logger = pino({ level: 'silent' });
     const pool = createPool(urlAs(LOGIN), logger);
-    const app = createApp({ store: createSessionStore(pool), logger });
+    const app = createApp({ store: createStore(pool), logger });
     try {
       const post = (path: string, body: unknown) =>
         app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,7 +1,7 @@
 // Item: a manual purge cannot run for ever nor pile up behind another one.
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createPool, queryWithTimeouts } from '../../src/db/pool.ts';
+import { createPool, QUERY_TIMEOUTS, queryWithTimeouts, withLiterals } from '../../src/db/pool.ts';
 import { countSessions, pooledDatabaseUrl, useApp, useDatabase } from '../helpers/db.ts';
 
 const db = useDatabase();
@@ -76,4 +76,42 @@ describe('purge guard rails', () => {
     // The pool is still usable after the timeout.
     expect(await (await purge(0)).json()).toEqual({ deleted: 10, status: 'ok' });
   }, 20_000);
+
+  it('the statement timeout ends the query sent with it, through PgBouncer, and the connection serves again', async () => {
+    // The settings and the query travel as one message: this proves the query runs under them (30 s in the service).
+    const pool = createPool(pooledDatabaseUrl(), pino({ level: 'silent' }));
+    try {
+      const query = queryWithTimeouts(pool, { ...QUERY_TIMEOUTS, statementTimeoutMs: 300 });
+      const started = performance.now();
+      await expect(query('select pg_sleep(10)')).rejects.toMatchObject({ code: '57014' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect((await query(`select current_setting('statement_timeout') as statement`)).rows[0]).toEqual({ statement: '300ms' });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('sends values as literals that mean what bind parameters meant, and refuses what it cannot send', async () => {
+    const pool = createPool(pooledDatabaseUrl(), pino({ level: 'silent' }));
+    try {
+      const query = queryWithTimeouts(pool);
+      const tricky = `it's \\ a "test" $2 $$ --\n; drop table engine_chat_sessions; é 🙂`;
+      const { rows } = await query('select $1::text as text, $2::int + 1 as int, $3::boolean as bool, $4::text as nothing, $1 = $5 as same', [
+        tricky,
+        41,
+        false,
+        null,
+        tricky,
+      ]);
+      expect(rows[0]).toEqual({ text: tricky, int: 42, bool: false, nothing: null, same: true });
+      // Untyped, as a parameter: the function's argument types decide.
+      expect((await query('select session_sweeper.delete_ghost_sessions($1, dry_run => $2) as n', [15, true])).rows[0]).toEqual({ n: 0 });
+      for (const value of [{}, Number.NaN, 'a\0b', undefined]) {
+        await expect(query('select $1', [value])).rejects.toThrow(/not sent to PostgreSQL as a literal/);
+      }
+    } finally {
+      await pool.end();
+    }
+    expect(withLiterals('select $1, $10', ['$10', ...Array(8).fill(null), 'x'])).toBe(`select '$10', 'x'`);
+  });
 });

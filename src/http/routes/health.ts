@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { errorResponse } from '../errors.ts';
 import { ErrorBody } from '../schemas.ts';
-import type { SessionStore } from '../../db/sessions.ts';
+import type { Store } from '../../db/store.ts';
 
 const Ok = z.object({ status: z.literal('ok') }).openapi('Ok');
 const ok = { content: { 'application/json': { schema: Ok } }, description: 'Up' };
@@ -20,7 +20,7 @@ const readyRoute = createRoute({
   responses: { 200: ok, 503: { content: { 'application/json': { schema: ErrorBody } }, description: 'Database unavailable' } },
 });
 
-export function createHealthRouter(store: Pick<SessionStore, 'ping'>) {
+export function createHealthRouter(store: Pick<Store, 'ping'>) {
   return new OpenAPIHono()
     .openapi(healthRoute, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readyRoute, async (c) => {

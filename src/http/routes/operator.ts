@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { errorResponse } from '../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { CronJobList, ErrorBody, JobParam, JobSwitched, PurgeList, PurgesQuery, Stats } from '../schemas.ts';
-import type { SessionStore } from '../../db/sessions.ts';
+import type { Store } from '../../db/store.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -13,7 +13,7 @@ const CRON_ELSEWHERE = 'the jobs are not in this database: pg_cron runs in anoth
 const listJobsRoute = createRoute({
   method: 'get',
   path: '/api/engine/jobs',
-  summary: 'Our pg_cron jobs: schedule, active, last run, next due (the session_sweeper_jobs view)',
+  summary: 'Our pg_cron jobs: schedule, active, last run (the session_sweeper_jobs view) and next run',
   responses: {
     200: { content: { 'application/json': { schema: CronJobList } }, description: 'The jobs' },
     404: json(ErrorBody, 'pg_cron runs in another database (CRON_DATABASE): the view is there, not here'),
@@ -54,7 +54,7 @@ const metricsRoute = createRoute({
   responses: { 200: { content: { 'text/plain': { schema: z.string() } }, description: 'Prometheus text format' } },
 });
 
-type OperatorStore = Pick<SessionStore, 'listJobs' | 'setJobActive' | 'readStats' | 'listPurges'>;
+type OperatorStore = Pick<Store, 'listJobs' | 'setJobActive' | 'readStats' | 'listPurges'>;
 
 export function createOperatorRouter(store: OperatorStore, metrics: Metrics) {
   const switchJob = async (c: Context, job: string, active: boolean) => {

@@ -13,7 +13,7 @@ import {
   Session,
   SessionIdParam,
 } from '../schemas.ts';
-import type { SessionStore } from '../../db/sessions.ts';
+import type { SessionQueries } from '../../db/sessions.ts';
 import { validationHook } from '../validation.ts';
 
 const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -63,7 +63,7 @@ const addMessageRoute = createRoute({
   responses: { 201: json(Message, 'The stored message'), 400: badRequest, 404: notFound },
 });
 
-export function createSessionsRouter(store: SessionStore, logger: Logger) {
+export function createSessionsRouter(store: SessionQueries, logger: Logger) {
   return new OpenAPIHono({ defaultHook: validationHook })
     .openapi(createSessionRoute, async (c) => c.json(await store.createSession(c.req.valid('json')), 201))
     .openapi(purgeGhostSessionsRoute, async (c) => {
