@@ -27,6 +27,7 @@ const ARIA_ONLY = ['test/aria-write-patterns.test.ts', ...CRASHES_SERVER];
 const ON_ARIA_TABLES = [
   ...ARIA_ONLY,
   'test/ghost-purge.test.ts',
+  'test/batch-pause.test.ts',
   'test/prune.test.ts',
   'test/purge-audit.test.ts',
   'test/reliability/race.test.ts',

@@ -14,20 +14,32 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function runWriters(store: Store, pairsPerSecond: number, until: Promise<unknown>) {
   const latencies: number[] = [];
+  // A call that fails (e.g. no pool connection in time) counts with the time it took, and the pair stops there.
   const timed = async <T>(fn: () => Promise<T>) => {
     const start = performance.now();
-    const result = await fn();
-    latencies.push(performance.now() - start);
-    return result;
+    try {
+      return await fn();
+    } finally {
+      latencies.push(performance.now() - start);
+    }
   };
+  let failed = 0;
   const pair = async () => {
-    const session = await timed(() => store.createSession({ agent_id: 'writer', title: 'bench' }));
-    const message = await timed(() => store.addMessage(session.id, { role: 'user', content: 'first message' }));
-    if (!message) throw new Error(`writer lost the first message of ${session.id}`);
+    try {
+      const session = await timed(() => store.createSession({ agent_id: 'writer', title: 'bench' }));
+      const message = await timed(() => store.addMessage(session.id, { role: 'user', content: 'first message' }));
+      if (!message) throw new Error(`writer lost the first message of ${session.id}`);
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('writer lost')) throw error;
+      failed++;
+    }
   };
 
   let running = true;
   const stopped = until.finally(() => (running = false));
+  // Awaited below, after the loop: until then a failure must not count as unhandled (it would end the process and
+  // leave the bench's cluster running).
+  stopped.catch(() => {});
   const inFlight: Promise<void>[] = [];
   const interval = 1000 / pairsPerSecond;
   for (let next = performance.now(); running; next += interval) {
@@ -35,7 +47,7 @@ export async function runWriters(store: Store, pairsPerSecond: number, until: Pr
     await sleep(Math.max(0, next + interval - performance.now()));
   }
   await Promise.all([stopped, ...inFlight]);
-  return latencies;
+  return Object.assign(latencies, { failed });
 }
 
 /** Calls/s of `sql` on `pool` from `concurrency` loops for `seconds`. */

@@ -1,8 +1,10 @@
-// The bench's plot as hand-written SVG: no-op purge cost against table size (log-log), and backlog removal times.
+// The bench's plot as hand-written SVG: no-op purge cost against table size (log-log), backlog removal times, and the
+// pairs behind the ratios on Aria-shaped data (no-message check, archive, writers, pause).
 import type { BenchResults } from './run.ts';
+import { median } from './stats.ts';
 
 const W = 1000;
-const H = 460;
+const H = 800;
 const FONT = 'font-family="DejaVu Sans, Arial, sans-serif"';
 const OURS = '#1f6fb4';
 const NAIVE = '#d62728';
@@ -21,6 +23,7 @@ export function renderPlot(results: BenchResults): string {
     `<rect width="${W}" height="${H}" fill="white"/>`,
     noopPanel(results, 70, 60, 380, 300),
     removalPanel(results, 640, 60, 320, 300),
+    pairsPanel(results, 70, 470, 890, 260),
     text(20, H - 16, `session-sweeper bench (${results.mode} run), ${results.machine.cpus} CPUs, PostgreSQL ${results.machine.postgres.version}; medians of repeated runs`, `fill="${GREY}" font-size="12"`),
     '</svg>\n',
   ].join('\n');
@@ -84,6 +87,46 @@ function removalPanel(results: BenchResults, left: number, top: number, width: n
     parts.push(text(left - 140, barTop - 6, label, 'font-size="12"'));
     parts.push(`<rect x="${left - 140}" y="${barTop.toFixed(1)}" width="${((value / max) * (width + 140)).toFixed(1)}" height="${(slot * 0.35).toFixed(1)}" fill="${color}"/>`);
     parts.push(text(left - 140 + (value / max) * (width + 140) + 6, barTop + slot * 0.3, `${fmtMs(value)} ms`, 'font-size="12"'));
+  });
+  return parts.join('\n');
+}
+
+/** One small bar chart per ratio added for Aria-shaped data: its two sides, each a median, with the ratio. */
+function pairsPanel(results: BenchResults, left: number, top: number, width: number, height: number) {
+  const { removal, archive, writers, ratios, config } = results;
+  const groups: [string, number, [string, number, string][]][] = [
+    ['no-message check', ratios.ghost_check_overhead.value, [
+      [`ours, ${fmtSize(config.removal.ghosts)} ghosts`, removal.ours.median_ms, OURS],
+      ['same loop, no check', removal.without_check.median_ms, GREY],
+    ]],
+    ['archive + delete', ratios.archive_over_aria_prune.value, [
+      [`ours, ${fmtSize(config.archive.stale)} stale`, median(archive.ours_ms), OURS],
+      ["Aria's prune", median(archive.aria_ms), GREY],
+    ]],
+    ['writers p99', ratios.writer_p99_during_purge_over_idle.value, [
+      ['during a purge', writers.p99_during_purge_ms, OURS],
+      ['idle', writers.p99_idle_ms, GREY],
+    ]],
+    [`backlog, pause ${config.default_pause_ms} ms`, writers.pause_cost, [
+      ['with the pause', median(writers.purge_ms), OURS],
+      ['without', median(writers.purge_no_pause_ms), GREY],
+    ]],
+  ];
+  const parts = [text(left, top - 28, "On Aria-shaped data: each ratio's two sides (medians, lower is better)", 'font-size="16" font-weight="bold"')];
+  const slot = width / groups.length;
+  groups.forEach(([title, value, bars], g) => {
+    const x0 = left + g * slot;
+    const max = Math.max(...bars.map(([, v]) => v)) * 1.2;
+    const barWidth = slot * 0.3;
+    parts.push(text(x0 + slot * 0.45, top, `${title}: ${value.toFixed(2)}`, 'text-anchor="middle" font-size="13" font-weight="bold"'));
+    bars.forEach(([label, v, color], i) => {
+      const h = (v / max) * (height - 60);
+      const x = x0 + slot * 0.1 + i * (barWidth + 10);
+      const y = top + height - 30 - h;
+      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"/>`);
+      parts.push(text(x + barWidth / 2, y - 6, `${fmtMs(v)} ms`, 'text-anchor="middle" font-size="12"'));
+      parts.push(text(x + barWidth / 2, top + height - 12 + i * 14, label, 'text-anchor="middle" font-size="11"'));
+    });
   });
   return parts.join('\n');
 }

@@ -9,20 +9,35 @@ language plpgsql
 as $$
 declare
   cutoff timestamptz;
+  pause text := pg_catalog.current_setting('session_sweeper.batch_pause_ms', true);
+  pause_ms int;
+  started timestamptz;
   batch_deleted int;
 begin
   perform session_sweeper.require_integer_at_least('purge_ghost_sessions', 'minutes', minutes);
   perform session_sweeper.require_integer_at_least('purge_ghost_sessions', 'batch_size', batch_size, 1);
+  -- session_sweeper.batch_pause_ms (docs/operations.md): a pause after each committed batch, so that writers do not
+  -- feel a backlog. Checked before the first batch: a bad value stops the run before it deletes anything.
+  pause_ms := case when coalesce(pause, '') = '' then 20 when pause ~ '^\s*\d{1,5}\s*$' then pause::int end;
+  if pause_ms is null or pause_ms > 10000 then
+    raise exception 'session_sweeper.batch_pause_ms must be a whole number of milliseconds from 0 to 10000, got %', pg_catalog.quote_literal(pause)
+      using errcode = 'invalid_parameter_value', hint = 'ALTER DATABASE ... SET session_sweeper.batch_pause_ms = 20; or RESET it.';
+  end if;
   -- One cutoff for the whole run: sessions that become idle enough meanwhile wait for the next run.
   cutoff := pg_catalog.now() - pg_catalog.make_interval(mins => minutes);
 
   deleted := 0;
   loop
+    started := pg_catalog.clock_timestamp();
     batch_deleted := session_sweeper.delete_ghost_sessions_batch(cutoff, batch_size);
     deleted := deleted + batch_deleted;
     commit;
+    -- Progress, and how long the batch held its row locks (log_min_messages = debug1 shows it).
+    raise debug 'purge_ghost_sessions: batch of % ghosts in % ms', batch_deleted,
+      round(extract(epoch from pg_catalog.clock_timestamp() - started) * 1000);
     -- A short batch means the backlog is gone (rows a writer held are left for the next run).
     exit when batch_deleted < batch_size;
+    perform pg_catalog.pg_sleep(pause_ms / 1000.0);
   end loop;
   perform session_sweeper.log_session_purge('ghost', pg_catalog.make_interval(mins => minutes), false, deleted);
 end
