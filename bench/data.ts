@@ -40,9 +40,10 @@ export async function insertSessions(db: pg.ClientBase, kind: Kind, count: numbe
     ghost: `interval '1 hour' + random() * interval '10 days'`,
     stale: `interval '31 days' + random() * interval '29 days'`,
   }[kind];
-  const turns = { conversation: '1 + (random() * 38)::int', stale: '1 + (random() * 38)::int', swarm: '2 + (random() * 8)::int' }[
-    kind as string
-  ] ?? '0';
+  const turns =
+    { conversation: '1 + (random() * 38)::int', stale: '1 + (random() * 38)::int', swarm: '2 + (random() * 8)::int' }[
+      kind as string
+    ] ?? '0';
   const counted = kind === 'conversation' || kind === 'stale' ? 'turns' : 'case when i % 2 = 0 then 0 end';
   await db.query(
     `with g as (
@@ -81,7 +82,9 @@ export async function insertSessions(db: pg.ClientBase, kind: Kind, count: numbe
  */
 export async function buildSessions(db: pg.ClientBase, sessions: number) {
   await db.query(`truncate ${S}, ${M}`);
-  await db.query(`set synchronous_commit = off; set maintenance_work_mem = '1GB'; set max_parallel_maintenance_workers = 1`);
+  await db.query(
+    `set synchronous_commit = off; set maintenance_work_mem = '1GB'; set max_parallel_maintenance_workers = 1`,
+  );
   const { rows: indexes } = await db.query(
     `select format('%I.%I', schemaname, indexname) as name, indexdef from pg_indexes i
      where format('%I.%I', schemaname, tablename) = any($1)

@@ -47,8 +47,18 @@ try {
   const rows = [];
   for (let run = 1; run <= Number(args.runs); run++) {
     const httpRps = await httpPurgeRequestsPerSecond(cluster.url, CONNECTIONS, seconds);
-    const sqlRate = await sqlCallsPerSecond(pool, `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`, CONNECTIONS, seconds);
-    rows.push({ run, http_rps: Math.round(httpRps), sql_calls_per_s: Math.round(sqlRate), ratio: Number((httpRps / sqlRate).toFixed(3)) });
+    const sqlRate = await sqlCallsPerSecond(
+      pool,
+      `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`,
+      CONNECTIONS,
+      seconds,
+    );
+    rows.push({
+      run,
+      http_rps: Math.round(httpRps),
+      sql_calls_per_s: Math.round(sqlRate),
+      ratio: Number((httpRps / sqlRate).toFixed(3)),
+    });
   }
   await pool.end();
   console.table(rows);

@@ -1,10 +1,11 @@
 // Concurrent load for the bench: application writers at a fixed rate, and the no-op purge over HTTP vs SQL.
-import autocannon from 'autocannon';
+
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import type pg from 'pg';
-import { findFreePort } from '../src/dev/embedded-postgres.ts';
 import type { Store } from '../src/db/store.ts';
+import { findFreePort } from '../src/dev/embedded-postgres.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +83,10 @@ export async function httpPurgeRequestsPerSecond(databaseUrl: string, connection
   try {
     const base = `http://127.0.0.1:${port}`;
     for (let tries = 0; ; tries++) {
-      const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+      const ready = await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ready) break;
       if (tries > 150 || service.exitCode !== null) throw new Error('the service did not become ready');
       await sleep(200);
@@ -94,7 +98,9 @@ export async function httpPurgeRequestsPerSecond(databaseUrl: string, connection
       duration: seconds,
     });
     if (result.non2xx || result.errors || result.timeouts) {
-      throw new Error(`HTTP purge failed: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+      throw new Error(
+        `HTTP purge failed: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+      );
     }
     return result['2xx'] / result.duration;
   } finally {

@@ -8,14 +8,23 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import pino from 'pino';
 import { createPool } from '../src/db/pool.ts';
+import { createStore } from '../src/db/store.ts';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
 import { migrate } from '../src/schema/migrate.ts';
-import { createStore } from '../src/db/store.ts';
-import {
-  addGhosts, addStaleConversations, buildSessions, createAriaTables, GHOST_IDS, GHOST_MINUTES, NAIVE_DELETE, OUR_INDEXES,
-  settle, SINGLE_DELETE, TABLES,
-} from './data.ts';
 import { ariaPrune, createPurgeWithoutCheck, PURGE_WITHOUT_CHECK } from './baselines.ts';
+import {
+  addGhosts,
+  addStaleConversations,
+  buildSessions,
+  createAriaTables,
+  GHOST_IDS,
+  GHOST_MINUTES,
+  NAIVE_DELETE,
+  OUR_INDEXES,
+  SINGLE_DELETE,
+  settle,
+  TABLES,
+} from './data.ts';
 import { httpPurgeRequestsPerSecond, runWriters, sqlCallsPerSecond } from './load.ts';
 import { renderPlot } from './plot.ts';
 import { median, medianMs, percentile, timeMs } from './stats.ts';
@@ -126,7 +135,9 @@ async function measure(db: pg.Client, databaseUrl: string) {
     const point = {
       sessions: size,
       ours_ms: await medianMs(config.noopReps, () => cronPurge(0)),
-      function_ms: await medianMs(config.noopReps, () => db.query(`select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`)),
+      function_ms: await medianMs(config.noopReps, () =>
+        db.query(`select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`),
+      ),
       naive_ms: await withoutOurIndexes(db, () => medianMs(config.naiveReps, () => expectDeleted(NAIVE_DELETE, 0))),
     };
     noop.push(point);
@@ -142,7 +153,10 @@ async function measure(db: pg.Client, databaseUrl: string) {
         await addGhosts(db, ghosts);
         if (rep === 0) {
           plans.ghost_batch_with_backlog = await rolledBack(db, () =>
-            nestedPlans(db, `select session_sweeper.delete_ghost_sessions_batch(now() - interval '${GHOST_MINUTES} minutes', 5000)`),
+            nestedPlans(
+              db,
+              `select session_sweeper.delete_ghost_sessions_batch(now() - interval '${GHOST_MINUTES} minutes', 5000)`,
+            ),
           );
           plans.single_delete = await explain(db, `explain ${SINGLE_DELETE}`);
         }
@@ -154,7 +168,9 @@ async function measure(db: pg.Client, databaseUrl: string) {
         await addGhosts(db, ghosts);
         const { rows } = await db.query(GHOST_IDS);
         removal.delete_any_ids.push(
-          await timeMs(() => expectDeleted(`delete from ${TABLES.sessions} where id = any($1::uuid[])`, ghosts, [rows[0].ids])),
+          await timeMs(() =>
+            expectDeleted(`delete from ${TABLES.sessions} where id = any($1::uuid[])`, ghosts, [rows[0].ids]),
+          ),
         );
       }
       await settle(db);
@@ -226,16 +242,25 @@ async function measure(db: pg.Client, databaseUrl: string) {
     ),
   };
 
-  const { rows: server } = await db.query(`select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers`);
+  const { rows: server } = await db.query(
+    `select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers`,
+  );
   return {
     mode: quick ? 'quick' : 'full',
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), postgres: server[0] },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      postgres: server[0],
+    },
     config: { ...config, cron_command: cronCommand, prune_command: pruneCommand, default_pause_ms: DEFAULT_PAUSE_MS },
     build_s,
     ratios,
     noop,
-    removal: Object.fromEntries(Object.entries(removal).map(([name, times]) => [name, { median_ms: median(times), runs_ms: times }])),
+    removal: Object.fromEntries(
+      Object.entries(removal).map(([name, times]) => [name, { median_ms: median(times), runs_ms: times }]),
+    ),
     independence: independence.map((i) => ({ ...i, median_ms: median(i.ours_ms) })),
     writers: writers!,
     archive: archive!,
@@ -323,15 +348,23 @@ async function measureWriters(
     await addGhosts(db, ghosts);
     await setPause(pauseMs);
     let purge = 0;
-    const latencies = await runWriters(store, pairsPerSecond, timeMs(() => cronPurge(ghosts)).then((ms) => (purge = ms)));
+    const latencies = await runWriters(
+      store,
+      pairsPerSecond,
+      timeMs(() => cronPurge(ghosts)).then((ms) => (purge = ms)),
+    );
     await setPause(0);
     return { latencies, purge };
   };
   try {
     await runWriters(store, pairsPerSecond, new Promise((resolve) => setTimeout(resolve, 1000))); // warm the pool
     for (let rep = 0; rep < reps; rep++) {
-      log(`writers at ${pairsPerSecond} pairs/s: idle, then during a ${k(ghosts)}-ghost purge (round ${rep + 1}/${reps})`);
-      idle.push(await runWriters(store, pairsPerSecond, new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))));
+      log(
+        `writers at ${pairsPerSecond} pairs/s: idle, then during a ${k(ghosts)}-ghost purge (round ${rep + 1}/${reps})`,
+      );
+      idle.push(
+        await runWriters(store, pairsPerSecond, new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))),
+      );
       const paused = await whilePurging(DEFAULT_PAUSE_MS);
       during.push(paused.latencies);
       purgeMs.push(paused.purge);
@@ -421,7 +454,12 @@ async function measureHttp(databaseUrl: string) {
   const pool = createPool(databaseUrl, quietLogger);
   try {
     await pool.query('select 1');
-    const sqlRate = await sqlCallsPerSecond(pool, `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`, connections, seconds);
+    const sqlRate = await sqlCallsPerSecond(
+      pool,
+      `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`,
+      connections,
+      seconds,
+    );
     return { http_rps: httpRps, sql_calls_per_s: sqlRate };
   } finally {
     await pool.end();
@@ -436,11 +474,35 @@ function printReport(results: BenchResults) {
     met: r.met ? 'yes' : 'NO',
     what: r.what,
   }));
-  console.log(`\nsession-sweeper bench (${results.mode}), ${results.machine.cpus} CPUs, PostgreSQL ${results.machine.postgres.version}`);
+  console.log(
+    `\nsession-sweeper bench (${results.mode}), ${results.machine.cpus} CPUs, PostgreSQL ${results.machine.postgres.version}`,
+  );
   console.table(rows);
-  console.table(results.noop.map((p) => ({ sessions: p.sessions, 'ours (cron) ms': p.ours_ms, 'function ms': p.function_ms, 'naive ms': p.naive_ms })));
-  console.table(Object.entries(results.removal).map(([name, r]) => ({ method: name, 'median ms': r.median_ms, runs: r.runs_ms.map((t) => Math.round(t)).join(', ') })));
-  console.log('writers:', results.writers, '\narchive:', results.archive, '\nhttp:', results.http, '\nbuild (s):', results.build_s);
+  console.table(
+    results.noop.map((p) => ({
+      sessions: p.sessions,
+      'ours (cron) ms': p.ours_ms,
+      'function ms': p.function_ms,
+      'naive ms': p.naive_ms,
+    })),
+  );
+  console.table(
+    Object.entries(results.removal).map(([name, r]) => ({
+      method: name,
+      'median ms': r.median_ms,
+      runs: r.runs_ms.map((t) => Math.round(t)).join(', '),
+    })),
+  );
+  console.log(
+    'writers:',
+    results.writers,
+    '\narchive:',
+    results.archive,
+    '\nhttp:',
+    results.http,
+    '\nbuild (s):',
+    results.build_s,
+  );
   const { writers: w } = results;
   console.log(
     `the pause between batches (${results.config.default_pause_ms} ms) costs ${((w.pause_cost - 1) * 100).toFixed(0)}% of backlog speed: ` +

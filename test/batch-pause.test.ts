@@ -47,27 +47,39 @@ describe('session_sweeper.batch_pause_ms, the pause between batches', () => {
     });
     expect(await countSessions(db)).toBe(0);
     expect(ms).toBeGreaterThanOrEqual(3 * 200);
-    expect(messages.filter((m) => /^purge_old_sessions: batch of 1 sessions, 2 messages in \d+ ms$/.test(m))).toHaveLength(3);
+    expect(
+      messages.filter((m) => /^purge_old_sessions: batch of 1 sessions, 2 messages in \d+ ms$/.test(m)),
+    ).toHaveLength(3);
   });
 
   it('takes no pause when set to 0', async () => {
     for (let i = 0; i < 3; i++) await insertSession(db, { idleMinutes: 60 });
-    await withDatabasePause('0', (client) => client.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 1)'));
+    await withDatabasePause('0', (client) =>
+      client.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 1)'),
+    );
     const { rows } = await db.query(`select deleted from session_sweeper.session_purge_log where kind = 'ghost'`);
     expect(rows).toEqual([{ deleted: 3 }]);
   });
 
-  it.each(['abc', '-5', '1.5', '10001'])('refuses %s with an error naming the setting, before deleting anything', async (value) => {
-    await insertSession(db, { idleMinutes: 60 });
-    await insertSession(db, { idleMinutes: MONTH, messages: 1 });
-    for (const call of ['call session_sweeper.purge_ghost_sessions(15)', 'call session_sweeper.purge_old_sessions(30)']) {
-      await withDatabasePause(value, (client) =>
-        expect(client.query(call)).rejects.toMatchObject({
-          code: '22023',
-          message: expect.stringContaining(`session_sweeper.batch_pause_ms must be a whole number of milliseconds from 0 to 10000, got '${value}'`),
-        }),
-      );
-    }
-    expect(await countSessions(db)).toBe(2);
-  });
+  it.each(['abc', '-5', '1.5', '10001'])(
+    'refuses %s with an error naming the setting, before deleting anything',
+    async (value) => {
+      await insertSession(db, { idleMinutes: 60 });
+      await insertSession(db, { idleMinutes: MONTH, messages: 1 });
+      for (const call of [
+        'call session_sweeper.purge_ghost_sessions(15)',
+        'call session_sweeper.purge_old_sessions(30)',
+      ]) {
+        await withDatabasePause(value, (client) =>
+          expect(client.query(call)).rejects.toMatchObject({
+            code: '22023',
+            message: expect.stringContaining(
+              `session_sweeper.batch_pause_ms must be a whole number of milliseconds from 0 to 10000, got '${value}'`,
+            ),
+          }),
+        );
+      }
+      expect(await countSessions(db)).toBe(2);
+    },
+  );
 });
