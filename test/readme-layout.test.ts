@@ -65,4 +65,21 @@ describe("README's Layout section", () => {
       ).toEqual([]);
     }
   });
+
+  it('names only npm scripts that exist, in the README and in docs/', () => {
+    const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const pages = [
+      'README.md',
+      ...readdirSync(path.join(root, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    const named = pages.flatMap((page) =>
+      [...readFileSync(path.join(root, page), 'utf8').matchAll(/npm run ([a-z0-9:-]*[a-z0-9])/g)].map(
+        (m) => `${page}: ${m[1]}`,
+      ),
+    );
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((entry) => !(entry.split(': ')[1] in scripts))).toEqual([]);
+  });
 });
