@@ -10,20 +10,13 @@ language plpgsql
 as $$
 declare
   cutoff timestamptz;
-  pause text := pg_catalog.current_setting('session_sweeper.batch_pause_ms', true);
   pause_ms int;
   started timestamptz;
   batch record;
 begin
   perform session_sweeper.require_integer_at_least('purge_old_sessions', 'days', days);
   perform session_sweeper.require_integer_at_least('purge_old_sessions', 'batch_size', batch_size, 1);
-  -- session_sweeper.batch_pause_ms (docs/operations.md): a pause after each committed batch, so that writers do not
-  -- feel a backlog. Checked before the first batch: a bad value stops the run before it deletes anything.
-  pause_ms := case when coalesce(pause, '') = '' then 20 when pause ~ '^\s*\d{1,5}\s*$' then pause::int end;
-  if pause_ms is null or pause_ms > 10000 then
-    raise exception 'session_sweeper.batch_pause_ms must be a whole number of milliseconds from 0 to 10000, got %', pg_catalog.quote_literal(pause)
-      using errcode = 'invalid_parameter_value', hint = 'ALTER DATABASE ... SET session_sweeper.batch_pause_ms = 20; or RESET it.';
-  end if;
+  pause_ms := session_sweeper.batch_pause_ms();
   cutoff := pg_catalog.now() - pg_catalog.make_interval(days => days);
 
   pruned := 0;
