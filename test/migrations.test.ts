@@ -160,6 +160,29 @@ describe('migrations', () => {
     expect(rows[0].current).toBe(true);
   });
 
+  it('`up N` short of the latest leaves the sql/ files, grants and jobs for the up that completes it; `down 1` and `up` restore', async () => {
+    const fresh = await installedSchema();
+    await emptyDatabase();
+    const log: string[] = [];
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', count: 1, log: (m) => log.push(m) });
+    expect(log).toEqual([
+      'applied 1764000000500_create-schema-session-sweeper',
+      `${MIGRATION_COUNT - 1} migration(s) still pending: sql/ files, settings, grants and jobs wait for them`,
+    ]);
+    const { rows } = await db.query(
+      `select (select count(*)::int from pg_proc where pronamespace = 'session_sweeper'::regnamespace) as routines,
+              (select count(*)::int from cron.job) as jobs`,
+    );
+    expect(rows[0]).toEqual({ routines: 0, jobs: 0 });
+
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    await setCronJobsActive(db, false);
+    expect(await installedSchema()).toEqual(fresh);
+    await migrate({ databaseUrl: databaseUrl(), direction: 'down', count: 1, log: quiet });
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    expect(await installedSchema()).toEqual(fresh);
+  });
+
   it('an upgraded database ends with the same view definitions as a fresh one', async () => {
     const viewDefinition = async () =>
       (await db.query(`select pg_get_viewdef('session_sweeper.session_sweeper_stats'::regclass) as def`)).rows[0]

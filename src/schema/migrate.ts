@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PG_MIGRATE_LOCK_ID, runner } from 'node-pg-migrate';
 import pg from 'pg';
@@ -100,14 +101,28 @@ export async function migrate(options: MigrateOptions): Promise<void> {
         ? `${verb} ${applied.map((m) => m.name).join(', ')}`
         : `no migration to ${direction === 'up' ? 'apply' : 'undo'}`,
     );
-    if (direction === 'up') await applyAfterMigrations(client, { cronHere, tables, log });
     const installed = await isInstalled(client);
-    await syncJobs(cron, client, { appDatabase, installed, cronHere }, log);
-    if (!installed && cronHere && direction === 'down') await dropPgCronIfUnused(cron);
+    if (direction === 'up') {
+      // What follows is written for the latest schema: with `up N` short of it, it waits for the rest.
+      const pending = await pendingMigrations(client, migrationsDir);
+      if (pending)
+        return log(`${pending} migration(s) still pending: sql/ files, settings, grants and jobs wait for them`);
+      await applyAfterMigrations(client, { cronHere, tables, log });
+      await syncJobs(cron, client, { appDatabase, installed, cronHere }, log);
+    } else if (!installed) {
+      await syncJobs(cron, client, { appDatabase, installed, cronHere }, log);
+      if (cronHere) await dropPgCronIfUnused(cron);
+    }
   } finally {
     await client.end(); // releases the lock
     if (cron !== client) await cron.end();
   }
+}
+
+async function pendingMigrations(client: pg.Client, migrationsDir: string): Promise<number> {
+  const files = (await readdir(migrationsDir)).filter((file) => /\.(sql|ts|js)$/.test(file));
+  const { rows } = await client.query('select count(*)::int as applied from session_sweeper.pgmigrations');
+  return files.length - rows[0].applied;
 }
 
 async function isInstalled(client: pg.Client): Promise<boolean> {
@@ -116,7 +131,8 @@ async function isInstalled(client: pg.Client): Promise<boolean> {
 }
 
 /**
- * The repeatable files that changed, the table settings, the grants: after every up, in one transaction.
+ * The repeatable files that changed, the table settings, the grants: after every up that leaves no migration
+ * pending, in one transaction.
  * The table settings given (SESSIONS_TABLE, ...) may have changed since the last migration ran ("changing them
  * means migrating again"). A setting left unset keeps its recorded value, so a service started without them never
  * switches the purge back to the defaults (or off Aria's archive tables); use_tables checks them and changes
@@ -128,24 +144,22 @@ async function applyAfterMigrations(
 ): Promise<void> {
   await client.query('begin');
   try {
-    if (await isInstalled(client)) {
-      const changed = await applyRepeatableFiles(client, { cronHere });
-      log(`applied from sql/: ${changed.join(', ') || 'nothing changed'}`);
-      await client.query(
-        `select session_sweeper.use_tables(coalesce($1, s.sessions_table, $5), coalesce($2, s.messages_table, $6),
-                                           coalesce($3, s.archive_sessions_table), coalesce($4, s.archive_messages_table))
-         from (select) nothing left join session_sweeper.settings s on true`,
-        [
-          tables.sessions ?? null,
-          tables.messages ?? null,
-          tables.archiveSessions ?? null,
-          tables.archiveMessages ?? null,
-          DEFAULT_TABLES.sessions,
-          DEFAULT_TABLES.messages,
-        ],
-      );
-      await grantServiceRole(client, { cronHere });
-    }
+    const changed = await applyRepeatableFiles(client, { cronHere });
+    log(`applied from sql/: ${changed.join(', ') || 'nothing changed'}`);
+    await client.query(
+      `select session_sweeper.use_tables(coalesce($1, s.sessions_table, $5), coalesce($2, s.messages_table, $6),
+                                         coalesce($3, s.archive_sessions_table), coalesce($4, s.archive_messages_table))
+       from (select) nothing left join session_sweeper.settings s on true`,
+      [
+        tables.sessions ?? null,
+        tables.messages ?? null,
+        tables.archiveSessions ?? null,
+        tables.archiveMessages ?? null,
+        DEFAULT_TABLES.sessions,
+        DEFAULT_TABLES.messages,
+      ],
+    );
+    await grantServiceRole(client, { cronHere });
     await client.query('commit');
   } catch (error) {
     await client.query('rollback');
