@@ -15,6 +15,7 @@ import { MIGRATION_COUNT, migrationsDir, projectDir } from './helpers/migrations
 const db = useDatabase();
 const v1Install = new URL('./fixtures/v1-install.sql', import.meta.url);
 const schemaSnapshot = new URL('./fixtures/schema.sql', import.meta.url);
+const release20261126Install = new URL('./fixtures/release-2026-11-26-install.sql', import.meta.url);
 const quiet = () => {};
 
 /** Everything migrations install, as text, to compare states. */
@@ -80,13 +81,13 @@ async function emptyDatabase() {
   await db.query('drop schema session_sweeper cascade');
 }
 
-/** Installs the previous release (v1, everything in public) into the empty database. */
-async function installV1() {
+/** Installs a release from its frozen dump into the empty database (default: v1, everything in public). */
+async function installV1(dump = v1Install) {
   // On a connection of its own: the dump empties the search_path.
-  const v1 = new pg.Client({ connectionString: databaseUrl() });
-  await v1.connect();
-  await v1.query('create extension pg_cron');
-  await v1.query(await readFile(v1Install, 'utf8')).finally(() => v1.end());
+  const release = new pg.Client({ connectionString: databaseUrl() });
+  await release.connect();
+  await release.query('create extension pg_cron');
+  await release.query(await readFile(dump, 'utf8')).finally(() => release.end());
 }
 
 /**
@@ -381,6 +382,13 @@ describe('schema snapshot (test/fixtures/schema.sql)', () => {
       'CREATE INDEX session_sweeper_updated_at_idx ON public.engine_chat_sessions USING btree (updated_at);',
     );
     expect(upgraded.split('\n\n').sort()).toEqual(fresh.split('\n\n').sort());
+  });
+
+  it('an install upgraded from the release of 2026-11-26 (migration 500, before the repeatable files) is the same schema', async () => {
+    await emptyDatabase();
+    await installV1(release20261126Install);
+    await migrate({ databaseUrl: databaseUrl(), direction: 'up', log: quiet });
+    expect(await schemaDump()).toEqual(fresh);
   });
 
   afterAll(async () => {

@@ -58,23 +58,5 @@ export async function applyRepeatableFiles(
     changed.push(file);
   }
   await client.query('set local check_function_bodies = on');
-  await dropObjectsWithoutFile(client, await repeatableFiles());
   return changed;
-}
-
-/** A file removed from sql/ takes its object with it: routines and views of our schema are exactly the files. */
-async function dropObjectsWithoutFile(client: pg.ClientBase, files: string[]): Promise<void> {
-  const names = files.map((file) => path.basename(file, '.sql'));
-  const { rows } = await client.query<{ drop: string }>(
-    `select format('drop view %s', c.oid::regclass) as drop from pg_class c
-     where c.relnamespace = 'session_sweeper'::regnamespace and c.relkind = 'v' and not c.relname = any($1)
-     union all
-     select format('drop %s %s', case p.prokind when 'p' then 'procedure' else 'function' end, p.oid::regprocedure)
-     from pg_proc p where p.pronamespace = 'session_sweeper'::regnamespace and not p.proname = any($1)`,
-    [names],
-  );
-  for (const { drop } of rows) await client.query(drop);
-  await client.query("delete from session_sweeper.sql_file_checksums where file like '%.sql' and not file = any($1)", [
-    files,
-  ]);
 }
