@@ -15,8 +15,11 @@ import { type RequestIdVariables, requestId } from './middleware/request-id.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
 import { addApiDocs } from './routes/docs.ts';
 import { createHealthRouter } from './routes/health.ts';
-import { createOperatorRouter } from './routes/operator.ts';
+import { createJobsRouter } from './routes/jobs.ts';
+import { createMetricsRouter } from './routes/metrics.ts';
+import { createPurgesRouter } from './routes/purges.ts';
 import { createSessionsRouter } from './routes/sessions.ts';
+import { createStatsRouter } from './routes/stats.ts';
 
 /** Methods whose requests carry no body unless a length header says so. */
 const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
@@ -51,7 +54,10 @@ export function createApp({ store, logger, apiTokens = [], maxBodyBytes = DEFAUL
   app.use((c, next) => (mayHaveBody(c) ? limitBody(c, next) : next()));
   if (apiTokens.length) app.use('/api/*', requireBearerToken(apiTokens));
   app.route('/', createHealthRouter(store));
-  app.route('/', createOperatorRouter(store, metrics));
+  app.route('/api/engine/jobs', createJobsRouter(store));
+  app.route('/api/engine/stats', createStatsRouter(store));
+  app.route('/api/engine/purges', createPurgesRouter(store));
+  app.route('/metrics', createMetricsRouter(metrics));
   app.route('/api/engine/sessions', createSessionsRouter(store, logger));
   addApiDocs(app);
   app.route('/', createDashboardRouter());

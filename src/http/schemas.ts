@@ -181,3 +181,9 @@ export type GhostCount = z.infer<typeof GhostCount>;
 export type NewSession = z.infer<typeof NewSession>;
 export type Message = z.infer<typeof Message>;
 export type NewMessage = z.infer<typeof NewMessage>;
+
+/** An OpenAPI response of JSON in `schema`. */
+export const json = <T>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});

@@ -8,6 +8,7 @@ import {
   GhostCountQuery,
   GhostPurgeQuery,
   GhostPurgeResult,
+  json,
   Message,
   NewMessage,
   NewSession,
@@ -16,7 +17,6 @@ import {
 } from '../schemas.ts';
 import { validationHook } from '../validation.ts';
 
-const json = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const jsonBody = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } });
 
 const badRequest = json(ErrorBody, 'Invalid input');
