@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CRON_JOB_NAMES } from '../src/schema/cron-jobs.ts';
-import { setCronJobsActive } from './helpers/cron.ts';
+import { CRON_JOB_NAMES, setCronJobsActive } from './helpers/cron.ts';
 import { insertSession, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();

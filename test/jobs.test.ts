@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CRON_JOB_NAMES, CRON_JOBS } from '../src/schema/cron-jobs.ts';
-import { setCronJobsActive } from './helpers/cron.ts';
+import { CRON_JOBS } from '../src/schema/cron-jobs.ts';
+import { CRON_JOB_NAMES, setCronJobsActive } from './helpers/cron.ts';
 import { useApp, useDatabase } from './helpers/db.ts';
 
 const db = useDatabase();

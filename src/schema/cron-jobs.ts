@@ -27,8 +27,6 @@ export const CRON_JOBS = [
   },
 ] as const;
 
-export const CRON_JOB_NAMES: string[] = CRON_JOBS.map((job) => job.name);
-
 /** A job's name before the prefix (releases up to 2026-11-26): such a job is renamed, keeping schedule and state. */
 const formerName = (name: string) => name.slice('session_sweeper.'.length);
 
