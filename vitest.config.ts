@@ -56,9 +56,10 @@ class FirstThings extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    // Four files at a time, across projects, on this 2-core machine: the two waiting for pg_cron's minute (started
-    // first) use no CPU, and the other two keep both cores busy.
-    maxWorkers: 4,
+    // Three files at a time, across projects, on this 2-core machine: the two waiting for pg_cron's next minute
+    // (started first) use no CPU; a fourth oversubscribed the cores enough that a service's new connections missed
+    // its 800 ms connect timeout (503s in the browser test).
+    maxWorkers: 3,
     // Worker threads: each file's start costs less CPU than a forked process (the suite is CPU-bound here).
     pool: 'threads',
     sequence: { sequencer: FirstThings },
