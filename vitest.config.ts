@@ -62,6 +62,8 @@ export default defineConfig({
     maxWorkers: 3,
     // Worker threads: each file's start costs less CPU than a forked process (the suite is CPU-bound here).
     pool: 'threads',
+    // A worker keeps the modules it imported for its next file (each file's database is set by its setup file).
+    isolate: false,
     sequence: { sequencer: FirstThings },
     testTimeout: 30_000,
     hookTimeout: 60_000,
