@@ -5,9 +5,8 @@
 // Every minute, not every 10: a ghost then lives at most 15 min idle + 1 min until the next run (~16 min), which
 // keeps the "no ghost after 15 minutes" promise. The threshold itself is session_sweeper.ghost_idle_minutes().
 // The ghost and prune jobs CALL the procedures that commit per batch (see docs/performance.md).
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { readSqlFile } from './sql-files.ts';
+import { checksumOf, isApplied, readSqlFile, recordApplied } from './sql-files.ts';
 
 export const CRON_JOBS = [
   {
@@ -57,7 +56,7 @@ type ExistingJob = {
 
 /** Recorded with the repeatable files' checksums: the jobs are scheduled again only when their definitions change. */
 const JOBS_ENTRY = 'src/schema/cron-jobs.ts';
-const JOBS_CHECKSUM = createHash('sha256').update(JSON.stringify(CRON_JOBS)).digest('hex');
+const JOBS_CHECKSUM = checksumOf(JSON.stringify(CRON_JOBS));
 
 /**
  * Makes pg_cron hold our jobs for appDatabase exactly while we are installed there: once installed, and again when
@@ -72,13 +71,7 @@ export async function syncJobs(
   { appDatabase, installed, cronHere }: { appDatabase: string; installed: boolean; cronHere: boolean },
   log: (message: string) => void,
 ): Promise<void> {
-  if (installed) {
-    const { rowCount } = await app.query(
-      'select from session_sweeper.sql_file_checksums where file = $1 and checksum = $2',
-      [JOBS_ENTRY, JOBS_CHECKSUM],
-    );
-    if (rowCount) return;
-  }
+  if (installed && (await isApplied(app, JOBS_ENTRY, JOBS_CHECKSUM))) return;
   const { rows: cronTable } = await cron.query(`select to_regclass('cron.job') is not null as present`);
   if (!cronTable[0].present) return; // pg_cron itself is gone (a second `down`): no job left to unschedule
   const names = CRON_JOBS.flatMap(({ name }) => [name, formerName(name)]);
@@ -124,11 +117,7 @@ export async function syncJobs(
     added.push(former ? `${name} (was ${former.jobname})` : name);
   }
   if (added.length) log(`scheduled ${added.join(', ')}${where}`);
-  await app.query(
-    `insert into session_sweeper.sql_file_checksums (file, checksum) values ($1, $2)
-     on conflict (file) do update set checksum = excluded.checksum, applied_at = now()`,
-    [JOBS_ENTRY, JOBS_CHECKSUM],
-  );
+  await recordApplied(app, JOBS_ENTRY, JOBS_CHECKSUM);
 }
 
 /** After the last of ours is undone: pg_cron goes too, unless jobs other than ours still use it. */

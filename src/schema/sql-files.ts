@@ -29,6 +29,27 @@ export async function repeatableFiles(): Promise<string[]> {
   return files;
 }
 
+/** The sha256 by which session_sweeper.sql_file_checksums knows what was last applied. */
+export const checksumOf = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Whether `entry` was last applied with this checksum. */
+export async function isApplied(client: pg.ClientBase, entry: string, checksum: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    'select from session_sweeper.sql_file_checksums where file = $1 and checksum = $2',
+    [entry, checksum],
+  );
+  return Boolean(rowCount);
+}
+
+/** Records that `entry` was applied with this checksum. */
+export async function recordApplied(client: pg.ClientBase, entry: string, checksum: string): Promise<void> {
+  await client.query(
+    `insert into session_sweeper.sql_file_checksums (file, checksum) values ($1, $2)
+     on conflict (file) do update set checksum = excluded.checksum, applied_at = now()`,
+    [entry, checksum],
+  );
+}
+
 /**
  * Applies every repeatable file whose text changed since it was last applied here (Flyway's repeatable
  * migrations): the migrations stay frozen, the bodies of routines and views evolve in their files, and an
@@ -47,14 +68,10 @@ export async function applyRepeatableFiles(
   for (const file of await repeatableFiles()) {
     if (file.startsWith('cron/') && !cronHere) continue;
     const text = await readSqlFile(file);
-    const checksum = createHash('sha256').update(text).digest('hex');
+    const checksum = checksumOf(text);
     if (applied.get(file) === checksum) continue;
     await client.query(text);
-    await client.query(
-      `insert into session_sweeper.sql_file_checksums (file, checksum) values ($1, $2)
-       on conflict (file) do update set checksum = excluded.checksum, applied_at = now()`,
-      [file, checksum],
-    );
+    await recordApplied(client, file, checksum);
     changed.push(file);
   }
   await client.query('set local check_function_bodies = on');
