@@ -3,7 +3,8 @@
 import type pg from 'pg';
 import { ARIA_LAYOUTS, ariaSchemaSql } from '../test/helpers/aria.ts';
 
-export const GHOST_MINUTES = 15;
+/** The ghost threshold, as SQL: the product's own (the bench keeps no copy of the 15). */
+export const GHOST_MINUTES = 'session_sweeper.ghost_idle_minutes()';
 export const TABLES = ARIA_LAYOUTS.older;
 const { sessions: S, messages: M } = TABLES;
 
@@ -127,12 +128,12 @@ export async function settle(db: pg.ClientBase) {
   await db.query('checkpoint');
 }
 
-const ghostRows = `coalesce(message_count, 0) = 0 and updated_at < now() - interval '${GHOST_MINUTES} minutes'`;
+const ghostRows = `coalesce(message_count, 0) = 0 and updated_at < now() - make_interval(mins => ${GHOST_MINUTES})`;
 const noMessage = `not exists (select from ${M} m where m.session_id = s.id)`;
 /** The ghosts the purge deletes now (no message row), as one statement: one indexed DELETE. */
 export const SINGLE_DELETE = `delete from ${S} s where ${ghostRows} and ${noMessage}`;
 /** The ids of those ghosts. */
 export const GHOST_IDS = `select array_agg(id) as ids from ${S} s where ${ghostRows} and ${noMessage}`;
 /** The original plan's query (with the no-message check it needs on Aria's data), run without our indexes. */
-export const NAIVE_DELETE = `delete from ${S} s where coalesce(message_count, 0) = 0 and created_at < now() - interval '${GHOST_MINUTES} minutes' and ${noMessage}`;
+export const NAIVE_DELETE = `delete from ${S} s where coalesce(message_count, 0) = 0 and created_at < now() - make_interval(mins => ${GHOST_MINUTES}) and ${noMessage}`;
 export const OUR_INDEXES = ['public.session_sweeper_ghosts_idx'];

@@ -155,7 +155,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
           plans.ghost_batch_with_backlog = await rolledBack(db, () =>
             nestedPlans(
               db,
-              `select session_sweeper.delete_ghost_sessions_batch(now() - interval '${GHOST_MINUTES} minutes', 5000)`,
+              `select session_sweeper.delete_ghost_sessions_batch(now() - make_interval(mins => ${GHOST_MINUTES}), 5000)`,
             ),
           );
           plans.single_delete = await explain(db, `explain ${SINGLE_DELETE}`);
