@@ -170,6 +170,27 @@ describe('the 30-day prune on Aria tables with archives', () => {
       });
     }
   }, 120_000);
+
+  it('checks each archived message against the archive by key, even when the archive was empty at the first batch', async () => {
+    await seedConversations(300, { days: 31, messages: 2 });
+    // As on a first prune: the archive tables exist, vacuumed while empty.
+    await db.query('vacuum analyze engine_chat_sessions_archive, engine_chat_messages_archive');
+    const seqScans = async () => {
+      await db.query('select pg_stat_force_next_flush()');
+      const { rows } = await db.query(
+        `select seq_scan from pg_stat_user_tables where relid = 'engine_chat_sessions_archive'::regclass`,
+      );
+      return Number(rows[0].seq_scan);
+    };
+    const before = await seqScans();
+
+    await db.query('call session_sweeper.purge_old_sessions(30, batch_size => 10)');
+
+    const { rows } = await db.query('select count(*)::int as n from engine_chat_messages_archive');
+    expect(rows[0].n).toBe(600);
+    // The foreign-key check's plan, made at the first batch, must not scan the archive for each of the 600 messages.
+    expect(await seqScans()).toBe(before);
+  });
 });
 
 /** kill -9 of a backend where the server runs on this machine; otherwise the closest the server offers. */

@@ -14,6 +14,10 @@ create or replace function session_sweeper.prune_old_sessions_batch(
 )
 language plpgsql
 set search_path = pg_catalog, pg_temp
+-- Every statement here, and the foreign-key checks they fire, looks rows up by key. The checks' plans are made once
+-- per connection, at the first batch: made while a new archive table is nearly empty, they would scan it for every
+-- message of every later batch (measured: 5.6 s instead of 1.5 s for 3000 conversations in batches of 100).
+set enable_seqscan = off
 as $$
 declare
   tables session_sweeper.settings := session_sweeper.current_settings();

@@ -4,7 +4,7 @@
 -- CALL it at top level (as pg_cron does). Without SECURITY DEFINER and a SET clause (COMMIT forbids them), so every
 -- name in it is schema-qualified.
 create or replace procedure session_sweeper.purge_old_sessions(
-  days int, batch_size int default 500, inout pruned int default null, inout messages int default null
+  days int, batch_size int default 200, inout pruned int default null, inout messages int default null
 )
 language plpgsql
 as $$
