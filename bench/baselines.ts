@@ -24,7 +24,7 @@ export async function createPurgeWithoutCheck(db: pg.ClientBase) {
         order by s.updated_at limit max_rows
         for update of s skip locked)
       into candidates;
-      delete from ${S} s where s.ctid = any(candidates) and coalesce(s.message_count, 0) = 0 and s.updated_at < cutoff;
+      delete from ${S} s where s.ctid = any(candidates);
       get diagnostics deleted = row_count;
       return deleted;
     end $$;
