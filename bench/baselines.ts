@@ -13,7 +13,7 @@ const { sessions: S, messages: M, archiveSessions: AS, archiveMessages: AM } = T
 export async function createPurgeWithoutCheck(db: pg.ClientBase) {
   await db.query(`
     create function bench.delete_ghosts_batch_without_check(cutoff timestamptz, max_rows int) returns int
-    language plpgsql set enable_sort = off as $$
+    language plpgsql set enable_sort = off set enable_seqscan = off as $$
     declare
       candidates tid[];
       deleted int;

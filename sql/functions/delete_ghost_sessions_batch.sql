@@ -22,6 +22,9 @@ set search_path = pg_catalog, pg_temp
 -- The scan must walk the ghost index in updated_at order and stop after max_rows; with the anti-join the planner
 -- would otherwise sort every candidate of the backlog (a bitmap scan) for each batch.
 set enable_sort = off
+-- Statement two's only way to its rows is their ctids; costed as random reads, a batch of them would lose to
+-- reading the whole table.
+set enable_seqscan = off
 as $$
 declare
   tables session_sweeper.settings := session_sweeper.current_settings();
@@ -43,8 +46,8 @@ begin
     tables.sessions_table, tables.messages_table)
   into candidates using cutoff, max_rows;
 
-  -- By ctid only: with the ghost index's columns here too, the planner (which underestimates how many rows it holds)
-  -- would scan the whole index for every batch instead of fetching the locked rows.
+  -- By ctid only: with the ghost index's columns here too, the planner (which underestimates how many rows that index
+  -- holds) would scan all of it for every batch instead of fetching the locked rows.
   execute format(
     'delete from %1$s s
      where s.ctid = any($1)
