@@ -329,7 +329,11 @@ async function nestedPlans(db: pg.Client, sql: string): Promise<string> {
   }
   return [...byStatement.values()]
     .map(({ plan, times }) => {
-      const shortened = plan.replace(/'\{[^}]{200,}\}'/g, (list) => `'{… ${list.split(',').length} ids}'`);
+      const shortened = plan.replace(/'\{[^}]{200,}\}'/g, (list) => {
+        // A tid is written "(page,item)": count those, not commas.
+        const count = list.includes('"(') ? list.split('"(').length - 1 : list.split(',').length;
+        return `'{… ${count} ids}'`;
+      });
       return times > 1 ? `(run ${times} times, the first shown)\n${shortened}` : shortened;
     })
     .join('\n\n');

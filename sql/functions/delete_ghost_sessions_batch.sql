@@ -23,7 +23,7 @@ set search_path = pg_catalog, pg_temp
 -- would otherwise sort every candidate of the backlog (a bitmap scan) for each batch.
 set enable_sort = off
 -- Statement two's only way to its rows is their ctids; costed as random reads, a batch of them would lose to
--- reading the whole table.
+-- reading the whole table. (On a small table the planner may still walk the primary key: docs/performance.md.)
 set enable_seqscan = off
 as $$
 declare
