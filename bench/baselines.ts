@@ -11,6 +11,7 @@ const { sessions: S, messages: M, archiveSessions: AS, archiveMessages: AM } = T
  * a column of the row it has already read (metadata.bench), which costs no lookup.
  */
 export async function createPurgeWithoutCheck(db: pg.ClientBase) {
+  const batchSize = await defaultArgument(db, 'session_sweeper.purge_ghost_sessions', 'batch_size');
   await db.query(`
     create function bench.delete_ghosts_batch_without_check(cutoff timestamptz, max_rows int) returns int
     language plpgsql set enable_sort = off set enable_seqscan = off as $$
@@ -28,11 +29,11 @@ export async function createPurgeWithoutCheck(db: pg.ClientBase) {
       get diagnostics deleted = row_count;
       return deleted;
     end $$;
-    create procedure bench.purge_ghosts_without_check(minutes int, batch_size int default 5000, inout deleted int default null)
+    create procedure bench.purge_ghosts_without_check(minutes int, batch_size int default ${batchSize}, inout deleted int default null)
     language plpgsql as $$
     declare
       cutoff timestamptz := now() - make_interval(mins => minutes);
-      pause text := current_setting('session_sweeper.batch_pause_ms', true);
+      pause_ms int := session_sweeper.batch_pause_ms();
       batch_deleted int;
     begin
       deleted := 0;
@@ -41,10 +42,18 @@ export async function createPurgeWithoutCheck(db: pg.ClientBase) {
         deleted := deleted + batch_deleted;
         commit;
         exit when batch_deleted < batch_size;
-        perform pg_sleep(coalesce(nullif(pause, '')::int, 20) / 1000.0);
+        perform pg_sleep(pause_ms / 1000.0);
       end loop;
     end $$`);
 }
+/** The default of a routine's argument, as the routine declares it (so the bench keeps no copy of it). */
+export async function defaultArgument(db: pg.ClientBase, routine: string, argument: string): Promise<string> {
+  const { rows } = await db.query(`select pg_get_function_arguments($1::regproc) as args`, [routine]);
+  const match = rows[0].args.match(new RegExp(`\\b${argument} \\w+ DEFAULT ([^,]+)`));
+  if (!match) throw new Error(`${routine} declares no default for ${argument}: ${rows[0].args}`);
+  return match[1];
+}
+
 export const PURGE_WITHOUT_CHECK = `call bench.purge_ghosts_without_check(${GHOST_MINUTES})`;
 
 const SESSION_COLUMNS = `id, agent_id, session_type, title, system_prompt, model, temperature, max_tokens, context_window, status,

@@ -1,6 +1,7 @@
 // Bench data on Aria's own tables (test/fixtures/aria-schema.sql, public.engine_chat_* with Aria's indexes and archive
 // tables), built set-wise: one INSERT … SELECT generate_series per call, writing sessions and their messages together.
 import type pg from 'pg';
+import { migrate } from '../src/schema/migrate.ts';
 import { ARIA_LAYOUTS, ariaSchemaSql } from '../test/helpers/aria.ts';
 
 /** The ghost threshold, as SQL: the product's own (the bench keeps no copy of the 15). */
@@ -8,8 +9,18 @@ export const GHOST_MINUTES = 'session_sweeper.ghost_idle_minutes()';
 export const TABLES = ARIA_LAYOUTS.older;
 const { sessions: S, messages: M } = TABLES;
 
+/**
+ * Aria's tables with session-sweeper migrated onto them (the table settings pointing there), the scheduled jobs
+ * paused: the bench runs the purges itself, at chosen moments.
+ */
+export async function installOnAriaTables(db: pg.ClientBase, databaseUrl: string, log: (message: string) => void) {
+  await createAriaTables(db);
+  await migrate({ databaseUrl, direction: 'up', tables: TABLES, log });
+  await db.query('select cron.alter_job(jobid, active => false) from cron.job');
+}
+
 /** Aria's tables and archive tables, and a pool of random texts (2–4 kB) the rows take their widths from. */
-export async function createAriaTables(db: pg.ClientBase) {
+async function createAriaTables(db: pg.ClientBase) {
   await db.query(await ariaSchemaSql('older'));
   // Stored plain (never compressed or out of line): every message reads a slice of one.
   await db.query(`create schema bench;

@@ -7,12 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import pino from 'pino';
-import { createPool } from '../src/db/pool.ts';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
-import { migrate } from '../src/schema/migrate.ts';
-import { buildSessions, GHOST_MINUTES } from './data.ts';
-import { httpPurgeRequestsPerSecond, sqlCallsPerSecond } from './load.ts';
+import { buildSessions, installOnAriaTables } from './data.ts';
+import { noopPurgeRates } from './load.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,13 +25,11 @@ const log = (message: string) => console.error(`[http-profile] ${message}`);
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'session-sweeper-http-profile-'));
 const cluster = await startEmbeddedPostgres({ dir, database: 'sweeper_bench', log });
+const db = new pg.Client({ connectionString: cluster.url });
 try {
-  await migrate({ databaseUrl: cluster.url, direction: 'up', log: () => {} });
-  const db = new pg.Client({ connectionString: cluster.url });
   await db.connect();
-  await db.query('select cron.alter_job(jobid, active => false) from cron.job');
+  await installOnAriaTables(db, cluster.url, () => {});
   await buildSessions(db, Number(args.sessions));
-  await db.end();
   if (args['cpu-prof']) {
     // Read by the service that httpPurgeRequestsPerSecond spawns, not by this process.
     const profiles = fileURLToPath(new URL('./results/profiles/', import.meta.url));
@@ -43,26 +38,19 @@ try {
     log(`profiles go to ${profiles}`);
   }
 
-  const pool = createPool(cluster.url, pino({ level: 'warn' }));
   const rows = [];
   for (let run = 1; run <= Number(args.runs); run++) {
-    const httpRps = await httpPurgeRequestsPerSecond(cluster.url, CONNECTIONS, seconds);
-    const sqlRate = await sqlCallsPerSecond(
-      pool,
-      `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`,
-      CONNECTIONS,
-      seconds,
-    );
+    const { http_rps, sql_calls_per_s } = await noopPurgeRates(cluster.url, CONNECTIONS, seconds);
     rows.push({
       run,
-      http_rps: Math.round(httpRps),
-      sql_calls_per_s: Math.round(sqlRate),
-      ratio: Number((httpRps / sqlRate).toFixed(3)),
+      http_rps: Math.round(http_rps),
+      sql_calls_per_s: Math.round(sql_calls_per_s),
+      ratio: Number((http_rps / sql_calls_per_s).toFixed(3)),
     });
   }
-  await pool.end();
   console.table(rows);
 } finally {
+  await db.end().catch(() => {});
   await cluster.stop();
   await rm(dir, { recursive: true, force: true });
 }

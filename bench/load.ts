@@ -4,8 +4,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type pg from 'pg';
+import pino from 'pino';
+import { createPool } from '../src/db/pool.ts';
 import type { Store } from '../src/db/store.ts';
 import { findFreePort } from '../src/dev/embedded-postgres.ts';
+import { GHOST_MINUTES } from './data.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,7 +55,7 @@ export async function runWriters(store: Store, pairsPerSecond: number, until: Pr
 }
 
 /** Calls/s of `sql` on `pool` from `concurrency` loops for `seconds`. */
-export async function sqlCallsPerSecond(pool: pg.Pool, sql: string, concurrency: number, seconds: number) {
+async function sqlCallsPerSecond(pool: pg.Pool, sql: string, concurrency: number, seconds: number) {
   let calls = 0;
   const end = performance.now() + seconds * 1000;
   const loop = async () => {
@@ -72,7 +75,7 @@ const repoRoot = fileURLToPath(new URL('../', import.meta.url));
  * Starts the real service (`npm start`'s entry point) on `databaseUrl`, bound to loopback, and measures the
  * requests/s it answers to `DELETE /api/engine/sessions/ghosts` with `connections` keep-alive clients.
  */
-export async function httpPurgeRequestsPerSecond(databaseUrl: string, connections: number, seconds: number) {
+async function httpPurgeRequestsPerSecond(databaseUrl: string, connections: number, seconds: number) {
   const port = await findFreePort();
   const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repoRoot,
@@ -106,5 +109,26 @@ export async function httpPurgeRequestsPerSecond(databaseUrl: string, connection
   } finally {
     service.kill('SIGTERM');
     await exited;
+  }
+}
+
+/**
+ * The no-op ghost purge with `connections` concurrent clients for `seconds` each: requests/s answered by the real
+ * service over HTTP, then calls/s of the same purge function over SQL on the service's own pool.
+ */
+export async function noopPurgeRates(databaseUrl: string, connections: number, seconds: number) {
+  const httpRps = await httpPurgeRequestsPerSecond(databaseUrl, connections, seconds);
+  const pool = createPool(databaseUrl, pino({ level: 'warn' }));
+  try {
+    await pool.query('select 1');
+    const sqlRate = await sqlCallsPerSecond(
+      pool,
+      `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`,
+      connections,
+      seconds,
+    );
+    return { http_rps: httpRps, sql_calls_per_s: sqlRate };
+  } finally {
+    await pool.end();
   }
 }

@@ -10,22 +10,21 @@ import pino from 'pino';
 import { createPool } from '../src/db/pool.ts';
 import { createStore } from '../src/db/store.ts';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
-import { migrate } from '../src/schema/migrate.ts';
-import { ariaPrune, createPurgeWithoutCheck, PURGE_WITHOUT_CHECK } from './baselines.ts';
+import { ariaPrune, createPurgeWithoutCheck, defaultArgument, PURGE_WITHOUT_CHECK } from './baselines.ts';
 import {
   addGhosts,
   addStaleConversations,
   buildSessions,
-  createAriaTables,
   GHOST_IDS,
   GHOST_MINUTES,
+  installOnAriaTables,
   NAIVE_DELETE,
   OUR_INDEXES,
   SINGLE_DELETE,
   settle,
   TABLES,
 } from './data.ts';
-import { httpPurgeRequestsPerSecond, runWriters, sqlCallsPerSecond } from './load.ts';
+import { noopPurgeRates, runWriters } from './load.ts';
 import { renderPlot } from './plot.ts';
 import { median, medianMs, percentile, timeMs } from './stats.ts';
 
@@ -55,8 +54,6 @@ const QUICK: typeof FULL = {
   noopReps: 100,
   naiveReps: 5,
 };
-/** The pause between batches the purges take by default (sql/procedures), and what the throughput ratios run with. */
-const DEFAULT_PAUSE_MS = 20;
 const config = quick ? QUICK : FULL;
 const small = config.noopSizes[0];
 
@@ -77,11 +74,8 @@ async function main() {
   const db = new pg.Client({ connectionString: cluster.url });
   try {
     await db.connect();
-    await createAriaTables(db);
-    await migrate({ databaseUrl: cluster.url, direction: 'up', tables: TABLES, log });
+    await installOnAriaTables(db, cluster.url, log);
     await createPurgeWithoutCheck(db);
-    // The bench runs the purge itself, at chosen moments; the scheduled jobs must not interfere.
-    await db.query('select cron.alter_job(jobid, active => false) from cron.job');
     const results = await measure(db, cluster.url);
     await writeFile(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     await writeFile(path.join(resultsDir, 'latest.svg'), renderPlot(results));
@@ -114,6 +108,9 @@ async function measure(db: pg.Client, databaseUrl: string) {
   };
   // The throughput ratios compare batching with one statement: they run without the pause between batches, whose
   // cost is measured on its own (writers.pause_cost) and whose benefit is the writers' ratio.
+  // The purges' own default (session_sweeper.batch_pause_ms() while the setting is unset): the writers' ratio runs
+  // with it.
+  const defaultPauseMs: number = (await db.query('select session_sweeper.batch_pause_ms() as ms')).rows[0].ms;
   const setPause = (ms: number) => db.query(`set session_sweeper.batch_pause_ms = ${ms}`);
   await setPause(0);
 
@@ -148,6 +145,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
       plans.naive_noop = await withoutOurIndexes(db, () => explain(db, `explain (analyze, buffers) ${NAIVE_DELETE}`));
 
       const { ghosts, reps } = config.removal;
+      const ghostBatch = await defaultArgument(db, 'session_sweeper.purge_ghost_sessions', 'batch_size');
       for (let rep = 0; rep < reps; rep++) {
         log(`removing ${k(ghosts)} ghosts among ${k(size)}: round ${rep + 1}/${reps}`);
         await addGhosts(db, ghosts);
@@ -155,7 +153,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
           plans.ghost_batch_with_backlog = await rolledBack(db, () =>
             nestedPlans(
               db,
-              `select session_sweeper.delete_ghost_sessions_batch(now() - make_interval(mins => ${GHOST_MINUTES}), 5000)`,
+              `select session_sweeper.delete_ghost_sessions_batch(now() - make_interval(mins => ${GHOST_MINUTES}), ${ghostBatch})`,
             ),
           );
           plans.single_delete = await explain(db, `explain ${SINGLE_DELETE}`);
@@ -174,7 +172,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
         );
       }
       await settle(db);
-      writers = await measureWriters(db, databaseUrl, cronPurge, setPause);
+      writers = await measureWriters(db, databaseUrl, cronPurge, setPause, defaultPauseMs);
       archive = await measureArchive(db, pruneCommand, plans);
       http = await measureHttp(databaseUrl);
     }
@@ -218,7 +216,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
     writer_p99_during_purge_over_idle: ratio(
       writers!.p99_during_purge_ms / writers!.p99_idle_ms,
       '<= 1.5',
-      `p99 of session creates + first messages (${config.backlog.pairsPerSecond} pairs/s) while a ${k(config.backlog.ghosts)}-ghost backlog is purged (default pause ${DEFAULT_PAUSE_MS} ms), over idle`,
+      `p99 of session creates + first messages (${config.backlog.pairsPerSecond} pairs/s) while a ${k(config.backlog.ghosts)}-ghost backlog is purged (default pause ${defaultPauseMs} ms), over idle`,
     ),
     http_over_sql_noop: ratio(
       http!.http_rps / http!.sql_calls_per_s,
@@ -254,7 +252,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
       memory_gb: Math.round(os.totalmem() / 2 ** 30),
       postgres: server[0],
     },
-    config: { ...config, cron_command: cronCommand, prune_command: pruneCommand, default_pause_ms: DEFAULT_PAUSE_MS },
+    config: { ...config, cron_command: cronCommand, prune_command: pruneCommand, default_pause_ms: defaultPauseMs },
     build_s,
     ratios,
     noop,
@@ -278,14 +276,6 @@ async function withoutOurIndexes<T>(db: pg.Client, fn: () => Promise<T>): Promis
   } finally {
     await db.query('rollback');
   }
-}
-
-/** The default of a routine's argument, as the routine declares it (so the bench keeps no copy of it). */
-async function defaultArgument(db: pg.Client, routine: string, argument: string): Promise<string> {
-  const { rows } = await db.query(`select pg_get_function_arguments($1::regproc) as args`, [routine]);
-  const match = rows[0].args.match(new RegExp(`\\b${argument} \\w+ DEFAULT ([^,]+)`));
-  if (!match) throw new Error(`${routine} declares no default for ${argument}: ${rows[0].args}`);
-  return match[1];
 }
 
 async function rolledBack<T>(db: pg.Client, fn: () => Promise<T>): Promise<T> {
@@ -348,6 +338,7 @@ async function measureWriters(
   databaseUrl: string,
   cronPurge: (expected: number) => Promise<void>,
   setPause: (ms: number) => Promise<unknown>,
+  defaultPauseMs: number,
 ) {
   const { ghosts, reps, pairsPerSecond, idleSeconds } = config.backlog;
   const pool = await warmPool(databaseUrl);
@@ -377,7 +368,7 @@ async function measureWriters(
       idle.push(
         await runWriters(store, pairsPerSecond, new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))),
       );
-      const paused = await whilePurging(DEFAULT_PAUSE_MS);
+      const paused = await whilePurging(defaultPauseMs);
       during.push(paused.latencies);
       purgeMs.push(paused.purge);
       purgeNoPauseMs.push((await whilePurging(0)).purge);
@@ -476,20 +467,7 @@ async function measureArchive(db: pg.Client, pruneCommand: string, plans: Record
 async function measureHttp(databaseUrl: string) {
   const { connections, seconds } = config.http;
   log(`no-op purge over HTTP, then over SQL: ${connections} concurrent, ${seconds} s each`);
-  const httpRps = await httpPurgeRequestsPerSecond(databaseUrl, connections, seconds);
-  const pool = createPool(databaseUrl, quietLogger);
-  try {
-    await pool.query('select 1');
-    const sqlRate = await sqlCallsPerSecond(
-      pool,
-      `select session_sweeper.delete_ghost_sessions(${GHOST_MINUTES})`,
-      connections,
-      seconds,
-    );
-    return { http_rps: httpRps, sql_calls_per_s: sqlRate };
-  } finally {
-    await pool.end();
-  }
+  return noopPurgeRates(databaseUrl, connections, seconds);
 }
 
 function printReport(results: BenchResults) {
