@@ -14,18 +14,18 @@ export async function createPurgeWithoutCheck(db: pg.ClientBase) {
   const batchSize = await defaultArgument(db, 'session_sweeper.purge_ghost_sessions', 'batch_size');
   await db.query(`
     create function bench.delete_ghosts_batch_without_check(cutoff timestamptz, max_rows int) returns int
-    language plpgsql set enable_sort = off set enable_seqscan = off as $$
+    language plpgsql set enable_sort = off set enable_seqscan = off set enable_bitmapscan = off as $$
     declare
-      candidates tid[];
+      candidates uuid[];
       deleted int;
     begin
       select array(
-        select s.ctid from ${S} s
+        select s.id from ${S} s
         where coalesce(s.message_count, 0) = 0 and s.updated_at < cutoff and s.metadata ->> 'bench' = 'ghost'
         order by s.updated_at limit max_rows
         for update of s skip locked)
       into candidates;
-      delete from ${S} s where s.ctid = any(candidates);
+      delete from ${S} s where s.id = any(candidates);
       get diagnostics deleted = row_count;
       return deleted;
     end $$;

@@ -21,10 +21,9 @@ set enable_seqscan = off
 as $$
 declare
   tables session_sweeper.settings := session_sweeper.current_settings();
-  -- The ids travel as text, cast back to the id column's type (uuid for Aria) so that the id indexes serve.
-  -- (Not ctids: on our own tables the count trigger updates a session while its messages are deleted.)
-  id_array text := format_type((select atttypid from pg_attribute
-                                where attrelid = tables.sessions_table::regclass and attname = 'id'), null) || '[]';
+  -- The ids travel as text (not ctids: on our own tables the count trigger updates a session while its messages
+  -- are deleted).
+  id_array text := session_sweeper.id_array_type(tables.sessions_table);
   locked text[];
   of_locked text;
 begin
