@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
 import { buildSessions, installOnAriaTables } from './data.ts';
-import { noopPurgeRates } from './load.ts';
+import { noopPurgeRuns } from './load.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,16 +38,13 @@ try {
     log(`profiles go to ${profiles}`);
   }
 
-  const rows = [];
-  for (let run = 1; run <= Number(args.runs); run++) {
-    const { http_rps, sql_calls_per_s } = await noopPurgeRates(cluster.url, CONNECTIONS, seconds);
-    rows.push({
-      run,
-      http_rps: Math.round(http_rps),
-      sql_calls_per_s: Math.round(sql_calls_per_s),
-      ratio: Number((http_rps / sql_calls_per_s).toFixed(3)),
-    });
-  }
+  const runs = await noopPurgeRuns(cluster.url, CONNECTIONS, seconds, Number(args.runs));
+  const rows = runs.map((r, i) => ({
+    run: i + 1,
+    http_rps: Math.round(r.http_rps),
+    sql_calls_per_s: Math.round(r.sql_calls_per_s),
+    ratio: Number(r.ratio.toFixed(3)),
+  }));
   console.table(rows);
 } finally {
   await db.end().catch(() => {});

@@ -127,8 +127,15 @@ export async function noopPurgeRates(databaseUrl: string, connections: number, s
       connections,
       seconds,
     );
-    return { http_rps: httpRps, sql_calls_per_s: sqlRate };
+    return { http_rps: httpRps, sql_calls_per_s: sqlRate, ratio: httpRps / sqlRate };
   } finally {
     await pool.end();
   }
+}
+
+/** `runs` measurements of noopPurgeRates, each pair taken back to back so that both see the same machine. */
+export async function noopPurgeRuns(databaseUrl: string, connections: number, seconds: number, runs: number) {
+  const results = [];
+  for (let run = 0; run < runs; run++) results.push(await noopPurgeRates(databaseUrl, connections, seconds));
+  return results;
 }

@@ -24,7 +24,7 @@ import {
   settle,
   TABLES,
 } from './data.ts';
-import { noopPurgeRates, runWriters } from './load.ts';
+import { noopPurgeRuns, runWriters } from './load.ts';
 import { renderPlot } from './plot.ts';
 import { median, medianMs, percentile, timeMs } from './stats.ts';
 
@@ -39,7 +39,7 @@ const FULL = {
   independence: { ghosts: 10_000, sizes: [10_000, 100_000], reps: 3 },
   backlog: { ghosts: 50_000, reps: 3, pairsPerSecond: 100, idleSeconds: 5 },
   archive: { stale: 50_000, reps: 3 },
-  http: { connections: 10, seconds: 10 },
+  http: { connections: 10, seconds: 6, reps: 3 },
   noopReps: 200,
   naiveReps: 7,
 };
@@ -50,7 +50,7 @@ const QUICK: typeof FULL = {
   independence: { ghosts: 5_000, sizes: [5_000, 30_000], reps: 3 },
   backlog: { ghosts: 20_000, reps: 3, pairsPerSecond: 100, idleSeconds: 3 },
   archive: { stale: 5_000, reps: 3 },
-  http: { connections: 10, seconds: 5 },
+  http: { connections: 10, seconds: 4, reps: 3 },
   noopReps: 100,
   naiveReps: 5,
 };
@@ -120,7 +120,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
   const plans: Record<string, string> = {};
   let writers: Awaited<ReturnType<typeof measureWriters>> | undefined;
   let archive: Awaited<ReturnType<typeof measureArchive>> | undefined;
-  let http: { http_rps: number; sql_calls_per_s: number } | undefined;
+  let http: Awaited<ReturnType<typeof noopPurgeRuns>> | undefined;
   const build_s: Record<string, number> = {};
 
   for (const size of config.noopSizes) {
@@ -219,9 +219,9 @@ async function measure(db: pg.Client, databaseUrl: string) {
       `p99 of session creates + first messages (${config.backlog.pairsPerSecond} pairs/s) while a ${k(config.backlog.ghosts)}-ghost backlog is purged (default pause ${defaultPauseMs} ms), over idle`,
     ),
     http_over_sql_noop: ratio(
-      http!.http_rps / http!.sql_calls_per_s,
+      median(http!.map((run) => run.ratio)),
       '>= 0.5',
-      `no-op purge: HTTP requests/s over SQL calls/s, ${config.http.connections} concurrent, ${config.http.seconds} s each`,
+      `no-op purge: HTTP requests/s over SQL calls/s, ${config.http.connections} concurrent, median of ${config.http.reps} pairs of ${config.http.seconds} s windows taken back to back`,
     ),
     ghost_check_overhead: ratio(
       median(removal.ours) / median(removal.without_check),
@@ -474,9 +474,9 @@ async function measureArchive(
 }
 
 async function measureHttp(databaseUrl: string) {
-  const { connections, seconds } = config.http;
-  log(`no-op purge over HTTP, then over SQL: ${connections} concurrent, ${seconds} s each`);
-  return noopPurgeRates(databaseUrl, connections, seconds);
+  const { connections, seconds, reps } = config.http;
+  log(`no-op purge over HTTP, then over SQL: ${connections} concurrent, ${seconds} s each, ${reps} times`);
+  return noopPurgeRuns(databaseUrl, connections, seconds, reps);
 }
 
 function printReport(results: BenchResults) {
