@@ -9,6 +9,7 @@ const UNIT = [
   'test/database-provider.test.ts',
   'test/readme-layout.test.ts',
   'test/cron-next-run.test.ts',
+  'test/embedded-postgres.test.ts',
 ];
 // A PostgreSQL of their own each (embedded clusters started by the test).
 const OWN_CLUSTER = [

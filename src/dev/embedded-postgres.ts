@@ -1,7 +1,7 @@
 // A PostgreSQL cluster with pg_cron owned by this process: the default of `npm start` and of `npm test`.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chmod, chown, mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -205,7 +205,23 @@ export async function ownerForServer(dir: string, dataDir: string, root = '/'): 
   const owner = { uid: Number(entry[2]), gid: Number(entry[3]) };
   await chmod(dir, 0o755); // postgres must be able to reach its data directory
   await chown(dataDir, owner.uid, owner.gid);
+  await requireSearchableBy(owner, path.dirname(path.resolve(dir)), path.resolve(root));
   return owner;
+}
+
+/** Fails, naming the directory and the fix, when `owner` cannot pass through `from` or a parent of it up to `top`. */
+async function requireSearchableBy(owner: Owner, from: string, top: string) {
+  for (let current = from; ; current = path.dirname(current)) {
+    const { mode, uid, gid } = await stat(current);
+    const searchBit = uid === owner.uid ? 0o100 : gid === owner.gid ? 0o010 : 0o001;
+    if (!(mode & searchBit)) {
+      throw new Error(
+        `the postgres user cannot reach its data directory: ${current} is closed to it (mode ${(mode & 0o777).toString(8)}). ` +
+          `Run \`chmod o+x ${current}\`, or set DATA_DIR to a directory outside it.`,
+      );
+    }
+    if (current === top || current === path.dirname(current)) return;
+  }
 }
 
 function isServerRunning(run: (program: string, args: string[]) => string, dataDir: string): boolean {
