@@ -413,10 +413,10 @@ async function warmPool(databaseUrl: string) {
 }
 
 /**
- * Archiving and deleting stale conversations: the old-sessions-prune job's command against Aria's own prune, each
- * on a fresh set of the same size, in turns. Our batches' lock times come from the procedure's progress messages.
+ * Archiving and deleting stale conversations: the old-sessions-prune job's command as the job runs it (with the
+ * default pause between batches) against Aria's own prune, each on a fresh set of the same size, in turns. Our
+ * batches' lock times come from the procedure's progress messages.
  */
-/** Our prune as the job runs it (the default pause between batches), then Aria's on the same data. */
 async function measureArchive(
   db: pg.Client,
   pruneCommand: string,
