@@ -1,8 +1,15 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ownerForServer } from '../src/dev/embedded-postgres.ts';
+
+/** A group that lists postgres as a member (Debian's ssl-cert), if there is one. */
+const supplementaryGroup = readFileSync('/etc/group', 'utf8')
+  .split('\n')
+  .map((line) => line.split(':'))
+  .find(([, , , members = '']) => members.split(',').includes('postgres'));
 
 // As root, the embedded cluster runs as the postgres user, which must be able to pass through every parent directory.
 describe.skipIf(process.getuid?.() !== 0)('the embedded cluster as root', () => {
@@ -23,6 +30,15 @@ describe.skipIf(process.getuid?.() !== 0)('the embedded cluster as root', () => 
     made.push(open);
     await chmod(open, 0o755);
     const dir = path.join(open, '.data');
+    await expect(ownerForServer(dir, path.join(dir, 'postgres'))).resolves.toMatchObject({ uid: expect.any(Number) });
+  });
+
+  it.skipIf(!supplementaryGroup)('accepts a parent open only to a group postgres is a member of', async () => {
+    const groupOnly = await mkdtemp(path.join(os.tmpdir(), 'group-'));
+    made.push(groupOnly);
+    await chown(groupOnly, 0, Number(supplementaryGroup![2]));
+    await chmod(groupOnly, 0o750);
+    const dir = path.join(groupOnly, '.data');
     await expect(ownerForServer(dir, path.join(dir, 'postgres'))).resolves.toMatchObject({ uid: expect.any(Number) });
   });
 });

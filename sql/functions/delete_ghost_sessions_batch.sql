@@ -23,7 +23,7 @@ set search_path = pg_catalog, pg_temp
 -- would otherwise sort every candidate of the backlog (a bitmap scan) for each batch.
 set enable_sort = off
 -- Statement two looks its rows up by key: a batch that is a good part of a small table would otherwise be found by
--- reading all of it, and each row's id compared with the whole batch.
+-- reading all of it.
 set enable_seqscan = off
 -- Deleting a session fires the messages foreign key's cascade: one query per session, planned by PostgreSQL inside
 -- this function. As an index scan it probes the same messages index as our check; as a bitmap scan it took another

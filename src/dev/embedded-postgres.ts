@@ -196,27 +196,39 @@ export async function ownerForServer(dir: string, dataDir: string, root = '/'): 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (process.getuid?.() !== 0) return {};
   const passwd = path.join(root, 'etc/passwd');
-  const entry = readFileSync(passwd, 'utf8')
-    .split('\n')
-    .map((line) => line.split(':'))
-    .find(([name]) => name === 'postgres');
+  const entry = colonRows(passwd).find(([name]) => name === 'postgres');
   if (!entry)
     throw new Error(`no postgres user in ${passwd}: PostgreSQL refuses to run as root (adduser --system postgres)`);
   const owner = { uid: Number(entry[2]), gid: Number(entry[3]) };
   await chmod(dir, 0o755); // postgres must be able to reach its data directory
   await chown(dataDir, owner.uid, owner.gid);
-  await requireSearchableBy(owner, path.dirname(path.resolve(dir)), path.resolve(root));
+  // Its groups: the primary one, and those listing it as a member (Debian's ssl-cert).
+  const gids = new Set([owner.gid]);
+  for (const [, , gid, members = ''] of colonRows(path.join(root, 'etc/group'))) {
+    if (members.split(',').includes('postgres')) gids.add(Number(gid));
+  }
+  await requireSearchableBy(owner.uid, gids, path.dirname(path.resolve(dir)), path.resolve(root));
   return owner;
 }
 
-/** Fails, naming the directory and the fix, when `owner` cannot pass through `from` or a parent of it up to `top`. */
-async function requireSearchableBy(owner: Owner, from: string, top: string) {
+/** The lines of /etc/passwd or /etc/group, split into their fields. */
+function colonRows(file: string): string[][] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'));
+}
+
+/**
+ * Fails, naming the directory and the fix, when user `uid` (in groups `gids`) cannot pass through `from` or a parent
+ * of it up to `top`.
+ */
+async function requireSearchableBy(uid: number, gids: Set<number>, from: string, top: string) {
   for (let current = from; ; current = path.dirname(current)) {
-    const { mode, uid, gid } = await stat(current);
-    const searchBit = uid === owner.uid ? 0o100 : gid === owner.gid ? 0o010 : 0o001;
-    if (!(mode & searchBit)) {
+    const stats = await stat(current);
+    const searchBit = stats.uid === uid ? 0o100 : gids.has(stats.gid) ? 0o010 : 0o001;
+    if (!(stats.mode & searchBit)) {
       throw new Error(
-        `the postgres user cannot reach its data directory: ${current} is closed to it (mode ${(mode & 0o777).toString(8)}). ` +
+        `the postgres user cannot reach its data directory: ${current} is closed to it (mode ${(stats.mode & 0o777).toString(8)}). ` +
           `Run \`chmod o+x ${current}\`, or set DATA_DIR to a directory outside it.`,
       );
     }
