@@ -23,9 +23,25 @@ beforeAll(async () => {
   cron = new pg.Pool({ connectionString: databaseUrlFor(cluster.url, 'postgres') });
 });
 
+/**
+ * pool.end() resolves before its connections have closed. A server stopped meanwhile terminates them (57P01), and the
+ * pool, having no 'error' listener, throws that as an uncaught exception: wait until each one is gone.
+ */
+async function endPool(pool: pg.Pool | undefined) {
+  if (!pool) return;
+  const open = pool.totalCount;
+  let removed = 0;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => ++removed === open && resolve());
+  });
+  await pool.end();
+  await closed;
+}
+
 afterAll(async () => {
-  await app?.end();
-  await cron?.end();
+  await endPool(app);
+  await endPool(cron);
   await cluster?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
