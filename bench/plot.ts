@@ -151,11 +151,11 @@ function pairsPanel(results: BenchResults, left: number, top: number, width: num
       ],
     ],
     [
-      `backlog, pause ${config.default_pause_ms} ms`,
-      writers.pause_cost,
+      `backlog speed, at most ${config.job_defaults.ghosts_per_second}/s`,
+      writers.rate_limit_cost,
       [
-        ['with the pause', median(writers.purge_ms), OURS],
-        ['without', median(writers.purge_no_pause_ms), GREY],
+        ['as the job, s per 10k', 10_000 / median(writers.ghosts_per_second_as_the_job), OURS],
+        ['no limit', 10_000 / median(writers.ghosts_per_second_unlimited), GREY],
       ],
     ],
   ];

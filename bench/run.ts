@@ -37,7 +37,7 @@ const FULL = {
   large: 100_000, // the table of the removal, writer, archive and HTTP ratios (2M messages): see docs/performance.md
   removal: { ghosts: 100_000, reps: 3 },
   independence: { ghosts: 10_000, sizes: [10_000, 100_000], reps: 3 },
-  backlog: { ghosts: 50_000, reps: 3, pairsPerSecond: 100, idleSeconds: 5 },
+  backlog: { ghosts: 50_000, reps: 3, pairsPerSecond: 100, idleSeconds: 5, windowSeconds: 10 },
   archive: { stale: 50_000, reps: 3 },
   http: { connections: 10, seconds: 6, reps: 3 },
   noopReps: 200,
@@ -48,7 +48,7 @@ const QUICK: typeof FULL = {
   large: 30_000,
   removal: { ghosts: 20_000, reps: 3 },
   independence: { ghosts: 5_000, sizes: [5_000, 30_000], reps: 3 },
-  backlog: { ghosts: 20_000, reps: 3, pairsPerSecond: 100, idleSeconds: 3 },
+  backlog: { ghosts: 20_000, reps: 3, pairsPerSecond: 100, idleSeconds: 3, windowSeconds: 6 },
   archive: { stale: 5_000, reps: 3 },
   http: { connections: 10, seconds: 4, reps: 3 },
   noopReps: 100,
@@ -106,13 +106,22 @@ async function measure(db: pg.Client, databaseUrl: string) {
     const deleted = sql.startsWith('call') ? rows[0].deleted : rowCount;
     if (deleted !== expected) throw new Error(`${sql} deleted ${deleted}, expected ${expected}`);
   };
-  // The ghost throughput ratios compare batching with one statement: they run without the pause between batches,
-  // whose cost is measured on its own (writers.pause_cost) and whose benefit is the writers' ratio.
-  // The purges' own default (session_sweeper.batch_pause_ms() while the setting is unset): the writers' ratio and
-  // the archive ratio ("as our job runs it") run with it.
-  const defaultPauseMs: number = (await db.query('select session_sweeper.batch_pause_ms() as ms')).rows[0].ms;
-  const setPause = (ms: number) => db.query(`set session_sweeper.batch_pause_ms = ${ms}`);
-  await setPause(0);
+  // The ghost throughput ratios compare batching with one statement: they run without the rate limit and the pause
+  // between batches, whose cost in backlog speed is measured on its own (writers.rate_limit_cost) and whose benefit
+  // is the writers' ratio. The writers' ratio and the archive ratio ("as our job runs it") run with the jobs'
+  // defaults (the settings unset).
+  const defaults: { pause_ms: number; ghosts_per_second: number } = (
+    await db.query(
+      'select session_sweeper.batch_pause_ms() as pause_ms, session_sweeper.ghosts_per_second() as ghosts_per_second',
+    )
+  ).rows[0];
+  const setJobLimits = (asTheJob: boolean) =>
+    db.query(
+      asTheJob
+        ? 'reset session_sweeper.batch_pause_ms; reset session_sweeper.ghosts_per_second'
+        : 'set session_sweeper.batch_pause_ms = 0; set session_sweeper.ghosts_per_second = 0',
+    );
+  await setJobLimits(false);
 
   const noop: { sessions: number; ours_ms: number; function_ms: number; naive_ms: number }[] = [];
   const removal: Record<string, number[]> = { ours: [], single_delete: [], delete_any_ids: [], without_check: [] };
@@ -186,8 +195,8 @@ async function measure(db: pg.Client, databaseUrl: string) {
         );
       }
       await settle(db);
-      writers = await measureWriters(db, databaseUrl, cronPurge, setPause, defaultPauseMs);
-      archive = await measureArchive(db, pruneCommand, plans, setPause, defaultPauseMs);
+      writers = await measureWriters(db, databaseUrl, cronCommand, cronPurge);
+      archive = await measureArchive(db, pruneCommand, plans, setJobLimits);
       http = await measureHttp(databaseUrl);
     }
   }
@@ -218,7 +227,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
     writer_p99_during_purge_over_idle: ratio(
       writers!.p99_during_purge_ms / writers!.p99_idle_ms,
       '<= 1.5',
-      `p99 of session creates + first messages (${config.backlog.pairsPerSecond} pairs/s) while a ${k(config.backlog.ghosts)}-ghost backlog is purged (default pause ${defaultPauseMs} ms), over idle`,
+      `p99 of session creates + first messages (${config.backlog.pairsPerSecond} pairs/s) during ${config.backlog.windowSeconds} s of a ${k(config.backlog.ghosts)}-ghost backlog's purge as the job runs it (at most ${defaults.ghosts_per_second} ghosts/s, pause ${defaults.pause_ms} ms), over idle`,
     ),
     http_over_sql_noop: ratio(
       median(http!.map((run) => run.ratio)),
@@ -233,7 +242,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
     archive_over_aria_prune: ratio(
       median(archive!.ours_ms) / median(archive!.aria_ms),
       '<= 1.3',
-      `archiving and deleting ${k(config.archive.stale)} stale conversations: ${pruneCommand} as the job runs it (pause ${defaultPauseMs} ms) over Aria's prune_old_sessions (one transaction, IN (ids))`,
+      `archiving and deleting ${k(config.archive.stale)} stale conversations: ${pruneCommand} as the job runs it (pause ${defaults.pause_ms} ms) over Aria's prune_old_sessions (one transaction, IN (ids))`,
     ),
     longest_prune_batch_ms: ratio(
       archive!.longest_batch_ms,
@@ -254,7 +263,7 @@ async function measure(db: pg.Client, databaseUrl: string) {
       memory_gb: Math.round(os.totalmem() / 2 ** 30),
       postgres: server[0],
     },
-    config: { ...config, cron_command: cronCommand, prune_command: pruneCommand, default_pause_ms: defaultPauseMs },
+    config: { ...config, cron_command: cronCommand, prune_command: pruneCommand, job_defaults: defaults },
     build_s,
     ratios,
     noop,
@@ -332,34 +341,62 @@ async function nestedPlans(db: pg.Client, sql: string): Promise<string> {
 }
 
 /**
- * Writers' latencies idle and while the cron command purges a ghost backlog with the default pause between batches;
- * then the same backlog's purge without the pause, writers running too: what the pause costs in backlog speed.
+ * Writers' latencies idle, then during the first windowSeconds of a ghost backlog's purge as the job runs it: its
+ * own connection with the database's settings (the rate limit makes a backlog last minutes, and every window of it
+ * looks alike), stopped by a statement timeout; the rest is purged without limits. Then the same backlog purged
+ * without the rate limit and the pause, writers running too: what the limit costs in backlog speed.
  */
 async function measureWriters(
   db: pg.Client,
   databaseUrl: string,
+  cronCommand: string,
   cronPurge: (expected: number) => Promise<void>,
-  setPause: (ms: number) => Promise<unknown>,
-  defaultPauseMs: number,
 ) {
-  const { ghosts, reps, pairsPerSecond, idleSeconds } = config.backlog;
+  const { ghosts, reps, pairsPerSecond, idleSeconds, windowSeconds } = config.backlog;
   const pool = await warmPool(databaseUrl);
   const store = createStore(pool);
   const idle: number[][] = [];
   const during: number[][] = [];
-  const purgeMs: number[] = [];
-  const purgeNoPauseMs: number[] = [];
-  const whilePurging = async (pauseMs: number) => {
+  const duringUnlimited: number[][] = [];
+  const limitedPerSecond: number[] = [];
+  const unlimitedPerSecond: number[] = [];
+  const eligibleGhosts = async () =>
+    Number((await db.query(`select cardinality(ids) as n from (${GHOST_IDS}) g`)).rows[0].n ?? 0);
+  const asTheJob = async () => {
     await addGhosts(db, ghosts);
-    await setPause(pauseMs);
-    let purge = 0;
+    const job = new pg.Client({ connectionString: databaseUrl, statement_timeout: windowSeconds * 1000 });
+    await job.connect();
+    const started = performance.now();
+    let elapsedMs = 0;
+    try {
+      const stopped = job.query(cronCommand).then(
+        () => {
+          throw new Error(`${cronCommand} finished a ${ghosts}-ghost backlog within ${windowSeconds} s: no window`);
+        },
+        (error) => {
+          if (error.code !== '57014') throw error; // the statement timeout that ends the window
+          elapsedMs = performance.now() - started;
+        },
+      );
+      const latencies = await runWriters(store, pairsPerSecond, stopped);
+      const remaining = await eligibleGhosts();
+      limitedPerSecond.push((ghosts - remaining) / (elapsedMs / 1000));
+      await cronPurge(remaining);
+      return latencies;
+    } finally {
+      await job.end();
+    }
+  };
+  const unlimited = async () => {
+    await addGhosts(db, ghosts);
+    let purgeMs = 0;
     const latencies = await runWriters(
       store,
       pairsPerSecond,
-      timeMs(() => cronPurge(ghosts)).then((ms) => (purge = ms)),
+      timeMs(() => cronPurge(ghosts)).then((ms) => (purgeMs = ms)),
     );
-    await setPause(0);
-    return { latencies, purge };
+    unlimitedPerSecond.push(ghosts / (purgeMs / 1000));
+    return latencies;
   };
   try {
     await runWriters(store, pairsPerSecond, new Promise((resolve) => setTimeout(resolve, 1000))); // warm the plans
@@ -370,10 +407,8 @@ async function measureWriters(
       idle.push(
         await runWriters(store, pairsPerSecond, new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))),
       );
-      const paused = await whilePurging(defaultPauseMs);
-      during.push(paused.latencies);
-      purgeMs.push(paused.purge);
-      purgeNoPauseMs.push((await whilePurging(0)).purge);
+      during.push(await asTheJob());
+      duringUnlimited.push(await unlimited());
     }
   } finally {
     await pool.end();
@@ -385,6 +420,8 @@ async function measureWriters(
     p99_during_purge_ms: median(p99s(during)),
     p99_idle_runs_ms: p99s(idle),
     p99_during_purge_runs_ms: p99s(during),
+    /** The same p99 while a backlog is purged without the limit and the pause: what the limit buys. */
+    p99_during_unlimited_purge_runs_ms: p99s(duringUnlimited),
     p50_idle_ms: median(idle.map((l) => median(l))),
     p50_during_purge_ms: median(during.map((l) => median(l))),
     calls_idle: idle.map((l) => l.length),
@@ -392,10 +429,11 @@ async function measureWriters(
     /** Writer pairs that failed (e.g. no pool connection in time): their calls count in the latencies above. */
     failed_idle: idle.map((l) => (l as { failed?: number }).failed ?? 0),
     failed_during_purge: during.map((l) => (l as { failed?: number }).failed ?? 0),
-    purge_ms: purgeMs,
-    purge_no_pause_ms: purgeNoPauseMs,
-    /** The backlog's purge time with the default pause over without it. */
-    pause_cost: median(purgeMs) / median(purgeNoPauseMs),
+    /** Backlog speed, ghosts per second: as the job runs it (its window), and without the limit and the pause. */
+    ghosts_per_second_as_the_job: limitedPerSecond,
+    ghosts_per_second_unlimited: unlimitedPerSecond,
+    /** Backlog speed without the limit and the pause over as the job runs it. */
+    rate_limit_cost: median(unlimitedPerSecond) / median(limitedPerSecond),
   };
 }
 
@@ -421,8 +459,7 @@ async function measureArchive(
   db: pg.Client,
   pruneCommand: string,
   plans: Record<string, string>,
-  setPause: (ms: number) => Promise<unknown>,
-  defaultPauseMs: number,
+  setJobLimits: (asTheJob: boolean) => Promise<unknown>,
 ) {
   const { stale, reps } = config.archive;
   const ours: number[] = [];
@@ -443,7 +480,7 @@ async function measureArchive(
     }
     await db.query('set client_min_messages = debug1');
     db.on('notice', onNotice);
-    await setPause(defaultPauseMs);
+    await setJobLimits(true);
     try {
       ours.push(
         await timeMs(async () => {
@@ -453,7 +490,7 @@ async function measureArchive(
       );
     } finally {
       db.off('notice', onNotice);
-      await setPause(0);
+      await setJobLimits(false);
       await db.query('reset client_min_messages');
     }
     await addStaleConversations(db, stale);
@@ -518,10 +555,12 @@ function printReport(results: BenchResults) {
     '\nbuild (s):',
     results.build_s,
   );
-  const { writers: w } = results;
+  const { writers: w, config: c } = results;
+  const speed = (runs: number[]) => `${median(runs).toFixed(0)} ghosts/s`;
   console.log(
-    `the pause between batches (${results.config.default_pause_ms} ms) costs ${((w.pause_cost - 1) * 100).toFixed(0)}% of backlog speed: ` +
-      `${results.config.backlog.ghosts} ghosts in ${median(w.purge_ms).toFixed(0)} ms, ${median(w.purge_no_pause_ms).toFixed(0)} ms without it`,
+    `backlog speed as the job runs it (at most ${c.job_defaults.ghosts_per_second} ghosts/s, pause ${c.job_defaults.pause_ms} ms): ` +
+      `${speed(w.ghosts_per_second_as_the_job)}, ${speed(w.ghosts_per_second_unlimited)} without them (${w.rate_limit_cost.toFixed(1)}x); ` +
+      `writers' p99 ${w.p99_during_purge_ms.toFixed(1)} ms, ${median(w.p99_during_unlimited_purge_runs_ms).toFixed(1)} ms without them`,
   );
   for (const [name, plan] of Object.entries(results.plans)) console.log(`\n--- plan: ${name}\n${plan}`);
 }

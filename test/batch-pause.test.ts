@@ -5,19 +5,40 @@ import { countSessions, databaseUrl, insertSession, useDatabase } from './helper
 const db = useDatabase();
 const MONTH = 60 * 24 * 31;
 
-/** A new connection, as pg_cron's next run opens one, with `session_sweeper.batch_pause_ms` set for the database. */
-async function withDatabasePause<T>(value: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** A new connection, as pg_cron's next run opens one, with these `session_sweeper.*` settings set for the database. */
+async function withDatabaseSettings<T>(
+  settings: Record<string, string>,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const { rows } = await db.query('select current_database() as name');
   const database = pg.escapeIdentifier(rows[0].name);
-  await db.query(`alter database ${database} set session_sweeper.batch_pause_ms = ${pg.escapeLiteral(value)}`);
+  for (const [name, value] of Object.entries(settings)) {
+    await db.query(`alter database ${database} set session_sweeper.${name} = ${pg.escapeLiteral(value)}`);
+  }
   const client = new pg.Client({ connectionString: databaseUrl() });
   try {
     await client.connect();
     return await fn(client);
   } finally {
     await client.end();
-    await db.query(`alter database ${database} reset session_sweeper.batch_pause_ms`);
+    for (const name of Object.keys(settings))
+      await db.query(`alter database ${database} reset session_sweeper.${name}`);
   }
+}
+
+const withDatabasePause = <T>(value: string, fn: (client: pg.Client) => Promise<T>) =>
+  withDatabaseSettings({ batch_pause_ms: value }, fn);
+
+/** The ghost purge's debug line for each batch: how many ghosts it deleted. */
+async function ghostBatches(client: pg.Client, call: string): Promise<number[]> {
+  const sizes: number[] = [];
+  client.on('notice', (notice) => {
+    const match = notice.message?.match(/^purge_ghost_sessions: batch of (\d+) ghosts in \d+ ms$/);
+    if (match) sizes.push(Number(match[1]));
+  });
+  await client.query('set client_min_messages = debug1');
+  await client.query(call);
+  return sizes;
 }
 
 const elapsedMs = async (fn: () => Promise<unknown>) => {
@@ -80,6 +101,56 @@ describe('session_sweeper.batch_pause_ms, the pause between batches', () => {
         );
       }
       expect(await countSessions(db)).toBe(2);
+    },
+  );
+});
+
+describe("session_sweeper.ghosts_per_second, the ghost purge's rate limit", () => {
+  it("deletes in batches of a third of a second's worth and waits out each batch's share of a second", async () => {
+    for (let i = 0; i < 20; i++) await insertSession(db, { idleMinutes: 60 });
+    let batches: number[] = [];
+    const ms = await withDatabaseSettings({ ghosts_per_second: '20', batch_pause_ms: '0' }, (client) =>
+      elapsedMs(async () => {
+        batches = await ghostBatches(client, 'call session_sweeper.purge_ghost_sessions(15)');
+      }),
+    );
+    expect(await countSessions(db)).toBe(0);
+    // 20 per second: batches of 6; the three full ones are each followed by the rest of 6/20 s.
+    expect(batches).toEqual([6, 6, 6, 2]);
+    expect(ms).toBeGreaterThanOrEqual(3 * 300);
+  });
+
+  it('deletes in batches of batch_size without pausing for the rate when set to 0', async () => {
+    for (let i = 0; i < 20; i++) await insertSession(db, { idleMinutes: 60 });
+    const batches = await withDatabaseSettings({ ghosts_per_second: '0', batch_pause_ms: '0' }, (client) =>
+      ghostBatches(client, 'call session_sweeper.purge_ghost_sessions(15, batch_size => 8)'),
+    );
+    expect(batches).toEqual([8, 8, 4]);
+    expect(await countSessions(db)).toBe(0);
+  });
+
+  it('keeps batch_pause_ms as the least pause between batches', async () => {
+    for (let i = 0; i < 4; i++) await insertSession(db, { idleMinutes: 60 });
+    const ms = await withDatabaseSettings({ ghosts_per_second: '1000', batch_pause_ms: '200' }, (client) =>
+      elapsedMs(() => client.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 1)')),
+    );
+    expect(await countSessions(db)).toBe(0);
+    expect(ms).toBeGreaterThanOrEqual(4 * 200);
+  });
+
+  it.each(['abc', '-5', '1.5', '1000001'])(
+    'refuses %s with an error naming the setting, before deleting anything',
+    async (value) => {
+      await insertSession(db, { idleMinutes: 60 });
+      await withDatabaseSettings({ ghosts_per_second: value }, (client) =>
+        expect(client.query('call session_sweeper.purge_ghost_sessions(15)')).rejects.toMatchObject({
+          code: '22023',
+          message: expect.stringContaining(
+            `session_sweeper.ghosts_per_second must be a whole number from 0 (no limit) to 1000000, got '${value}'`,
+          ),
+        }),
+      );
+      expect(await countSessions(db)).toBe(1);
     },
   );
 });
