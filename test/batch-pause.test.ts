@@ -146,7 +146,7 @@ describe("session_sweeper.ghosts_per_second, the ghost purge's rate limit", () =
         expect(client.query('call session_sweeper.purge_ghost_sessions(15)')).rejects.toMatchObject({
           code: '22023',
           message: expect.stringContaining(
-            `session_sweeper.ghosts_per_second must be a whole number from 0 (no limit) to 1000000, got '${value}'`,
+            `session_sweeper.ghosts_per_second must be a whole number of ghosts a second from 0 to 1000000, got '${value}'`,
           ),
         }),
       );
