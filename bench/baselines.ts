@@ -7,8 +7,9 @@ const { sessions: S, messages: M, archiveSessions: AS, archiveMessages: AM } = T
 /**
  * purge_ghost_sessions and delete_ghost_sessions_batch as one bench procedure, without the no-message check
  * (NOT EXISTS on messages): same walk of the ghost index, same locks, same batches, commits and pause (compared, like
- * ours, with session_sweeper.ghosts_per_second off). Without the check it would delete the swarm sessions (messages, count 0 or NULL) too, so it keeps to the bench's ghosts by
- * a column of the row it has already read (metadata.bench), which costs no lookup.
+ * ours, with session_sweeper.ghosts_per_second off). Without the check it would delete the swarm sessions (messages,
+ * count 0 or NULL) too, so it keeps to the bench's ghosts by a column of the row it has already read
+ * (metadata.bench), which costs no lookup.
  */
 export async function createPurgeWithoutCheck(db: pg.ClientBase) {
   const batchSize = await defaultArgument(db, 'session_sweeper.purge_ghost_sessions', 'batch_size');

@@ -120,7 +120,7 @@ describe("session_sweeper.ghosts_per_second, the ghost purge's rate limit", () =
     expect(ms).toBeGreaterThanOrEqual(3 * 300);
   });
 
-  it('deletes in batches of batch_size without pausing for the rate when set to 0', async () => {
+  it('takes batches of batch_size when set to 0 (no limit)', async () => {
     for (let i = 0; i < 20; i++) await insertSession(db, { idleMinutes: 60 });
     const batches = await withDatabaseSettings({ ghosts_per_second: '0', batch_pause_ms: '0' }, (client) =>
       ghostBatches(client, 'call session_sweeper.purge_ghost_sessions(15, batch_size => 8)'),
