@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ownerForServer } from '../src/dev/embedded-postgres.ts';
+import { colonRows, ownerForServer } from '../src/dev/embedded-postgres.ts';
 
 /** A group that lists postgres as a member (Debian's ssl-cert), if there is one. */
-const supplementaryGroup = readFileSync('/etc/group', 'utf8')
-  .split('\n')
-  .map((line) => line.split(':'))
-  .find(([, , , members = '']) => members.split(',').includes('postgres'));
+const supplementaryGroup = colonRows('/etc/group').find(([, , , members = '']) =>
+  members.split(',').includes('postgres'),
+);
 
 // As root, the embedded cluster runs as the postgres user, which must be able to pass through every parent directory.
 describe.skipIf(process.getuid?.() !== 0)('the embedded cluster as root', () => {

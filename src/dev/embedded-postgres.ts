@@ -212,7 +212,7 @@ export async function ownerForServer(dir: string, dataDir: string, root = '/'): 
 }
 
 /** The lines of /etc/passwd or /etc/group, split into their fields. */
-function colonRows(file: string): string[][] {
+export function colonRows(file: string): string[][] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .map((line) => line.split(':'));
