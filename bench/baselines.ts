@@ -14,21 +14,20 @@ const { sessions: S, messages: M, archiveSessions: AS, archiveMessages: AM } = T
 export async function createPurgeWithoutCheck(db: pg.ClientBase) {
   const batchSize = await defaultArgument(db, 'session_sweeper.purge_ghost_sessions', 'batch_size');
   await db.query(`
-    create function bench.delete_ghosts_batch_without_check(cutoff timestamptz, max_rows int) returns int
+    create function bench.delete_ghosts_batch_without_check(
+      cutoff timestamptz, max_rows int, scan_from timestamptz, out deleted int, out scanned_to timestamptz)
     language plpgsql set enable_sort = off set enable_seqscan = off set enable_bitmapscan = off as $$
     declare
       candidates uuid[];
-      deleted int;
     begin
-      select array(
-        select s.id from ${S} s
-        where coalesce(s.message_count, 0) = 0 and s.updated_at < cutoff and s.metadata ->> 'bench' = 'ghost'
+      select array_agg(c.id), max(c.updated_at) into candidates, scanned_to from (
+        select s.id, s.updated_at from ${S} s
+        where coalesce(s.message_count, 0) = 0 and s.updated_at >= scan_from and s.updated_at < cutoff
+          and s.metadata ->> 'bench' = 'ghost'
         order by s.updated_at limit max_rows
-        for update of s skip locked)
-      into candidates;
+        for update of s skip locked) c;
       delete from ${S} s where s.id = any(candidates);
       get diagnostics deleted = row_count;
-      return deleted;
     end $$;
     create procedure bench.purge_ghosts_without_check(minutes int, batch_size int default ${batchSize}, inout deleted int default null)
     language plpgsql as $$
@@ -36,10 +35,12 @@ export async function createPurgeWithoutCheck(db: pg.ClientBase) {
       cutoff timestamptz := now() - make_interval(mins => minutes);
       pause_ms int := session_sweeper.batch_pause_ms();
       batch_deleted int;
+      scan_from timestamptz := '-infinity';
     begin
       deleted := 0;
       loop
-        batch_deleted := bench.delete_ghosts_batch_without_check(cutoff, batch_size);
+        select b.deleted, b.scanned_to into batch_deleted, scan_from
+        from bench.delete_ghosts_batch_without_check(cutoff, batch_size, scan_from) b;
         deleted := deleted + batch_deleted;
         commit;
         exit when batch_deleted < batch_size;

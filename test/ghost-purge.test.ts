@@ -96,6 +96,33 @@ describe('delete_ghost_sessions(minutes) in SQL', () => {
     expect(await countSessions(db)).toBe(1);
   });
 
+  it('starts its walk at scan_from and reports in scanned_to how far it went', async () => {
+    const [, second, third] = [
+      await insertSession(db, { idleMinutes: 50 }),
+      await insertSession(db, { idleMinutes: 40 }),
+      await insertSession(db, { idleMinutes: 30 }),
+    ];
+    const updatedAt = async (id: string) =>
+      (await db.query('select updated_at from engine_chat_sessions where id = $1', [id])).rows[0].updated_at;
+    const secondUpdatedAt = await updatedAt(second);
+    const thirdUpdatedAt = await updatedAt(third);
+    const batch = async (scanFrom: Date | null) =>
+      (
+        await db.query(
+          `select b.deleted, b.scanned_to from session_sweeper.delete_ghost_sessions_batch(
+             now() - interval '15 minutes', 2, coalesce($1::timestamptz, '-infinity')) b`,
+          [scanFrom],
+        )
+      ).rows[0];
+
+    expect(await batch(null)).toEqual({ deleted: 2, scanned_to: secondUpdatedAt });
+    // A ghost behind the walk (idle longer than where it stopped) is left for the next run.
+    const behind = await insertSession(db, { idleMinutes: 60 });
+    expect(await batch(secondUpdatedAt)).toEqual({ deleted: 1, scanned_to: thirdUpdatedAt });
+    expect((await db.query('select id from engine_chat_sessions')).rows).toEqual([{ id: behind }]);
+    expect(await batch(null)).toMatchObject({ deleted: 1 });
+  });
+
   it('skips a ghost whose row a writer holds, and takes it on the next run', async () => {
     const held = await insertSession(db, { idleMinutes: 30 });
     await insertSession(db, { idleMinutes: 30 });
@@ -128,6 +155,44 @@ describe('purge_ghost_sessions(minutes, batch_size) procedure, as the cron job c
     );
     expect(left.map((r) => r.id)[0]).toBe(keeper);
     expect(left).toHaveLength(2);
+  });
+
+  it('deletes every ghost of a backlog whose ghosts share one idle time across batches', async () => {
+    for (let i = 0; i < 5; i++) await insertSession(db, { idleMinutes: 30 });
+    await db.query(`update engine_chat_sessions set updated_at = date_trunc('minute', now()) - interval '30 minutes'`);
+
+    const { rows } = await db.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 2)');
+    expect(rows[0].deleted).toBe(5);
+    expect(await countSessions(db)).toBe(0);
+  });
+
+  it('walks past the sessions with messages but a count of 0 once per run, not once per batch', async () => {
+    // Aria's swarm sessions: messages, message_count never bumped. Idle longer than the ghosts, so a batch that
+    // walked the ghost index from its start would probe all of them again.
+    const swarm = 50;
+    for (let i = 0; i < swarm; i++) await insertSession(db, { idleMinutes: 120, messages: 1 });
+    await db.query('update engine_chat_sessions set message_count = 0');
+    for (let i = 0; i < 5; i++) await insertSession(db, { idleMinutes: 30 + i });
+    const client = await db.connect();
+    try {
+      // Index scans on the messages table: each probe for a session's messages is one.
+      const messageIndexScans = async () => {
+        await client.query('select pg_stat_force_next_flush()'); // this backend's counts, flushed once it is idle
+        await client.query('select pg_stat_clear_snapshot()');
+        const { rows } = await client.query(
+          `select idx_scan from pg_stat_user_tables where relid = 'engine_chat_messages'::regclass`,
+        );
+        return Number(rows[0].idx_scan);
+      };
+      const before = await messageIndexScans();
+      const { rows } = await client.query('call session_sweeper.purge_ghost_sessions(15, batch_size => 1)');
+      expect(rows[0].deleted).toBe(5);
+      // Six batches that each walked from the start would probe the swarm sessions 300 times.
+      expect((await messageIndexScans()) - before).toBeLessThan(2 * swarm);
+    } finally {
+      client.release();
+    }
+    expect(await countSessions(db)).toBe(swarm);
   });
 
   it('commits each batch: a batch already deleted stays deleted when a later one fails', async () => {

@@ -22,7 +22,8 @@ begin
   if dry_run then
     select c.pending into deleted from session_sweeper.count_ghost_sessions(minutes) c;
   else
-    deleted := session_sweeper.delete_ghost_sessions_batch(now() - make_interval(mins => minutes), null);
+    select b.deleted into deleted
+    from session_sweeper.delete_ghost_sessions_batch(now() - make_interval(mins => minutes), null) b;
   end if;
   perform session_sweeper.log_session_purge('ghost', make_interval(mins => minutes), dry_run, deleted);
   return deleted;

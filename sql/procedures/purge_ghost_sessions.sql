@@ -17,6 +17,7 @@ declare
   batch_limit int;
   started timestamptz;
   batch_deleted int;
+  scan_from timestamptz := '-infinity';
 begin
   perform session_sweeper.require_integer_at_least('purge_ghost_sessions', 'minutes', minutes);
   perform session_sweeper.require_integer_at_least('purge_ghost_sessions', 'batch_size', batch_size, 1);
@@ -27,9 +28,11 @@ begin
   cutoff := pg_catalog.now() - pg_catalog.make_interval(mins => minutes);
 
   deleted := 0;
+  -- Each batch starts where the last one stopped in the ghost index (see delete_ghost_sessions_batch).
   loop
     started := pg_catalog.clock_timestamp();
-    batch_deleted := session_sweeper.delete_ghost_sessions_batch(cutoff, batch_limit);
+    select b.deleted, b.scanned_to into batch_deleted, scan_from
+    from session_sweeper.delete_ghost_sessions_batch(cutoff, batch_limit, scan_from) b;
     deleted := deleted + batch_deleted;
     commit;
     -- Progress, and how long the batch held its row locks (log_min_messages = debug1 shows it).
