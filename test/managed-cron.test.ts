@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../src/dev/embedded-postgres.ts';
 import { CRON_JOBS, databaseUrlFor } from '../src/schema/cron-jobs.ts';
 import { migrate } from '../src/schema/migrate.ts';
+import { endPool } from './helpers/db.ts';
 import { MIGRATION_COUNT } from './helpers/migrations.ts';
 
 let cluster: EmbeddedPostgres;
@@ -22,22 +23,6 @@ beforeAll(async () => {
   app = new pg.Pool({ connectionString: cluster.url });
   cron = new pg.Pool({ connectionString: databaseUrlFor(cluster.url, 'postgres') });
 });
-
-/**
- * pool.end() resolves before its connections have closed. A server stopped meanwhile terminates them (57P01), and the
- * pool, having no 'error' listener, throws that as an uncaught exception: wait until each one is gone.
- */
-async function endPool(pool: pg.Pool | undefined) {
-  if (!pool) return;
-  const open = pool.totalCount;
-  let removed = 0;
-  const closed = new Promise<void>((resolve) => {
-    if (open === 0) resolve();
-    pool.on('remove', () => ++removed === open && resolve());
-  });
-  await pool.end();
-  await closed;
-}
 
 afterAll(async () => {
   await endPool(app);

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/schema/migrate.ts';
-import { insertSession } from '../helpers/db.ts';
+import { endPool, insertSession } from '../helpers/db.ts';
 import { type HaCluster, type Member, type MemberState, startHaCluster, waitFor } from '../helpers/ha-cluster.ts';
 import { type Service, startService } from '../helpers/service.ts';
 
@@ -38,7 +38,7 @@ let service: Service | undefined;
 let db: pg.Pool | undefined;
 afterAll(async () => {
   service?.kill('SIGKILL');
-  await db?.end();
+  await endPool(db);
   await cluster?.stop();
 });
 

@@ -62,3 +62,19 @@ export async function countSessions(db: pg.Pool): Promise<number> {
   const { rows } = await db.query('select count(*)::int as n from engine_chat_sessions');
   return rows[0].n;
 }
+
+/**
+ * pool.end() resolves before its connections have closed. A server stopped meanwhile terminates them (57P01), and the
+ * pool, having no 'error' listener, throws that as an uncaught exception: wait until each one is gone.
+ */
+export async function endPool(pool: pg.Pool | undefined) {
+  if (!pool) return;
+  const open = pool.totalCount;
+  let removed = 0;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => ++removed === open && resolve());
+  });
+  await pool.end();
+  await closed;
+}
