@@ -145,6 +145,8 @@ const noMessage = `not exists (select from ${M} m where m.session_id = s.id)`;
 export const SINGLE_DELETE = `delete from ${S} s where ${ghostRows} and ${noMessage}`;
 /** The ids of those ghosts. */
 export const GHOST_IDS = `select array_agg(id) as ids from ${S} s where ${ghostRows} and ${noMessage}`;
+/** How many of those ghosts there are. */
+export const GHOST_COUNT = `select count(*)::int as n from ${S} s where ${ghostRows} and ${noMessage}`;
 /** The original plan's query (with the no-message check it needs on Aria's data), run without our indexes. */
 export const NAIVE_DELETE = `delete from ${S} s where coalesce(message_count, 0) = 0 and created_at < now() - make_interval(mins => ${GHOST_MINUTES}) and ${noMessage}`;
 export const OUR_INDEXES = ['public.session_sweeper_ghosts_idx'];

@@ -15,6 +15,7 @@ import {
   addGhosts,
   addStaleConversations,
   buildSessions,
+  GHOST_COUNT,
   GHOST_IDS,
   GHOST_MINUTES,
   installOnAriaTables,
@@ -360,8 +361,6 @@ async function measureWriters(
   const duringUnlimited: number[][] = [];
   const limitedPerSecond: number[] = [];
   const unlimitedPerSecond: number[] = [];
-  const eligibleGhosts = async () =>
-    Number((await db.query(`select cardinality(ids) as n from (${GHOST_IDS}) g`)).rows[0].n ?? 0);
   const asTheJob = async () => {
     await addGhosts(db, ghosts);
     const job = new pg.Client({ connectionString: databaseUrl, statement_timeout: windowSeconds * 1000 });
@@ -379,7 +378,7 @@ async function measureWriters(
         },
       );
       const latencies = await runWriters(store, pairsPerSecond, stopped);
-      const remaining = await eligibleGhosts();
+      const remaining: number = (await db.query(GHOST_COUNT)).rows[0].n;
       limitedPerSecond.push((ghosts - remaining) / (elapsedMs / 1000));
       await cronPurge(remaining);
       return latencies;
